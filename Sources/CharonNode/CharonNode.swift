@@ -1,0 +1,17 @@
+import ArgumentParser
+import CharonSupport
+
+/// `charon-node`: the node agent and the operator CLI in one binary.
+@main
+struct CharonNode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "charon-node",
+        abstract: "Builds, imports and keeps the tailscale-lifecycle image on this node.",
+        discussion: """
+            Every option can also be set through the environment variable named in its help,
+            which is how the DaemonSet and the systemd unit configure it.
+            """,
+        version: CharonVersion.current,
+        subcommands: [ImageCommand.self]
+    )
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import CharonSupport
+import Glibc
+import OCI
+
+/// `--spec` and `--output`, shared by `image build`, `image rebuild` and `agent`.
+struct BuildOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Image spec folder or file (env IMAGE_SPEC).", valueName: "path"))
+    var spec: String?
+
+    @Option(help: ArgumentHelp("Where the image tarball is written (env IMAGE_OUTPUT).", valueName: "path"))
+    var output: String = Environment.imageOutput
+
+    /// The spec to use: the option, `IMAGE_SPEC`, or the default spec found beside the binary.
+    func resolvedSpec() throws -> String {
+        if let spec = spec ?? Environment.imageSpec { return spec }
+        let executableDirectory = SelfLocation.executableDirectory
+        let candidates = [
+            "images/tailscale-lifecycle",  // run from a checkout
+            "\(executableDirectory)/../../images/tailscale-lifecycle",  // .build/<config>/charon-node
+            "\(executableDirectory)/../share/charon-node/images/tailscale-lifecycle",  // make install
+            "/usr/share/charon-node/images/tailscale-lifecycle",
+        ]
+        guard let found = candidates.first(where: { access("\($0)/\(ImageSpec.fileName)", R_OK) == 0 }) else {
+            throw ValidationError("no image spec given and none found at \(candidates.joined(separator: ", ")); pass --spec")
+        }
+        return found
+    }
+
+    func builderOptions() -> ImageBuilder.Options {
+        let epoch = Environment.value("SOURCE_DATE_EPOCH").flatMap(Int.init) ?? 0
+        return ImageBuilder.Options(output: output, sourceDateEpoch: epoch, executableSearchPath: SelfLocation.executableSearchPath)
+    }
+}
+
+/// Where this executable lives: bare `executable:` names in a spec are found beside it first.
+enum SelfLocation {
+    static var executableDirectory: String {
+        guard let path = realpath("/proc/self/exe", nil) else { return "." }
+        defer { free(path) }
+        return POSIXIO.directoryName(of: String(cString: path))
+    }
+
+    static var executableSearchPath: [String] {
+        let path = Environment.value("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
+        return [executableDirectory] + path.split(separator: ":").map(String.init)
+    }
+}

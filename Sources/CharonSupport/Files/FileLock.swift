@@ -1,0 +1,65 @@
+import Glibc
+
+/// An exclusive advisory lock (`flock`) on a lock file, held until the value is released.
+///
+/// Builds of the same output take `<output>.lock`, so two agents, or an agent and an operator's
+/// `image rebuild`, never write the same tarball at once. The kernel drops the lock if the
+/// process dies, so a crash never leaves a stale lock behind.
+///
+/// ```swift
+/// let lock = try FileLock.acquire("/var/lib/tailscale-lifecycle-image.tar.lock") {
+///     logger.info("waiting for another build of this image")
+/// }
+/// defer { lock.release() }
+/// ```
+public final class FileLock {
+    /// Path of the lock file.
+    public let path: String
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { release() }
+
+    /// Takes the lock, calling `onWait` once if another holder makes us wait.
+    public static func acquire(_ path: String, onWait: () -> Void = {}) throws -> FileLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError(operation: "open lock file", path: path) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK else {
+                let error = SystemError(operation: "lock", path: path)
+                close(fd)
+                throw error
+            }
+            onWait()
+            while flock(fd, LOCK_EX) != 0 {
+                if errno == EINTR { continue }
+                let error = SystemError(operation: "lock", path: path)
+                close(fd)
+                throw error
+            }
+        }
+        return FileLock(path: path, descriptor: fd)
+    }
+
+    /// Takes the lock only if it is free; `nil` when another process holds it.
+    public static func tryAcquire(_ path: String) throws -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError(operation: "open lock file", path: path) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
+        return FileLock(path: path, descriptor: fd)
+    }
+
+    /// Releases the lock; safe to call more than once.
+    public func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+}

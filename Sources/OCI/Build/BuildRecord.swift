@@ -1,0 +1,36 @@
+import CharonSupport
+import Glibc
+
+/// What the last successful build wrote, kept beside the tarball (`<output>.inputs.json`), so an
+/// unchanged rebuild is answered from metadata alone: no layer is read, nothing is rewritten.
+struct BuildRecord: Codable, Hashable {
+    var fingerprint: Digest
+    var manifestDigest: Digest
+    var reference: String
+    var size: Int64
+    var modificationTime: String
+
+    static func path(for output: String) -> String { "\(output).inputs.json" }
+
+    /// The tarball's size and mtime as recorded, so a replaced or edited tarball is noticed.
+    static func stamp(of path: String) -> (size: Int64, time: String)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int64(info.st_size), "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+    }
+
+    static func load(for output: String) -> BuildRecord? {
+        guard let bytes = try? POSIXIO.readFile(path(for: output)) else { return nil }
+        return try? CanonicalJSON.decode(BuildRecord.self, from: bytes)
+    }
+
+    /// True when this record still describes the file at `output`.
+    func matches(output: String, fingerprint: Digest) -> Bool {
+        guard self.fingerprint == fingerprint, let stamp = BuildRecord.stamp(of: output) else { return false }
+        return stamp.size == size && stamp.time == modificationTime
+    }
+
+    func save(for output: String) throws {
+        try AtomicFile.write(try CanonicalJSON.encode(self), to: BuildRecord.path(for: output), mode: 0o644)
+    }
+}

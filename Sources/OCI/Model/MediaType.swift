@@ -1,0 +1,17 @@
+/// The media types charon writes, from the OCI image spec.
+public enum MediaType {
+    public static let imageIndex = "application/vnd.oci.image.index.v1+json"
+    public static let imageManifest = "application/vnd.oci.image.manifest.v1+json"
+    public static let imageConfig = "application/vnd.oci.image.config.v1+json"
+    public static let layerTar = "application/vnd.oci.image.layer.v1.tar"
+    public static let layerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
+    public static let layerZstd = "application/vnd.oci.image.layer.v1.tar+zstd"
+}
+
+/// Annotation keys that name an image inside `index.json`.
+public enum AnnotationKey {
+    /// Full reference (`localhost/tailscale-lifecycle:latest`); containerd's importer reads it.
+    public static let containerdImageName = "io.containerd.image.name"
+    /// The tag alone (`latest`); skopeo and umoci select by it.
+    public static let refName = "org.opencontainers.image.ref.name"
+}
