@@ -12,6 +12,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "charon-node",
     platforms: [.macOS(.v15)],
@@ -26,42 +28,60 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", .upToNextMinor(from: "1.0.0")),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
-        // MARK: C libraries
-        .systemLibrary(
-            name: "CArchive",
-            pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"])]
-        ),
+        // MARK: C libraries (Debian: libarchive-dev, libcurl4-openssl-dev)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // MARK: Libraries
-        .target(
-            name: "CharonSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "OCI",
-            dependencies: [
-                "CArchive",
-                "CharonSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // MARK: Foundations
+        .target(name: "CharonSupport", dependencies: [log], swiftSettings: swiftSettings),
         .target(
             name: "HostCommand",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Containerd",
+            name: "OCI",
             dependencies: [
-                "CharonSupport",
-                "HostCommand",
-                .product(name: "Logging", package: "swift-log"),
+                "CArchive", "CharonSupport", log,
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// One async HTTP client on libcurl: timeouts, TLS, unix sockets, retries.
+        .target(name: "HTTP", dependencies: ["CCurl", "CharonSupport", log], swiftSettings: swiftSettings),
+
+        // MARK: Thin clients
+        .target(name: "Containerd", dependencies: ["CharonSupport", "HostCommand", log], swiftSettings: swiftSettings),
+        .target(name: "Headscale", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Cloudflare", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Kubernetes", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Tailscale", dependencies: ["HTTP", "HostCommand", "CharonSupport", log], swiftSettings: swiftSettings),
+
+        // MARK: Workflows
+        /// cleanup and dns-create: what the lifecycle image does (and the ingress join reuses).
+        .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "CharonSupport", log], swiftSettings: swiftSettings),
+        /// The internal ingress on a node: tailscale join, firewall, controller config, node DNS.
+        .target(
+            name: "Ingress",
+            dependencies: ["Lifecycle", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log],
+            swiftSettings: swiftSettings
+        ),
+        /// Reconcilers, the health model and the status server.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "OCI", "Containerd", "Kubernetes", "Ingress", "CharonSupport", log,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -70,39 +90,57 @@ let package = Package(
         .executableTarget(
             name: "CharonNode",
             dependencies: [
-                "OCI",
-                "Containerd",
-                "CharonSupport",
+                "OCI", "Containerd", "Agent", "Ingress", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "CharonLifecycle",
             dependencies: [
-                "CharonSupport",
+                "Lifecycle", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
 
         // MARK: Tests
+        /// Loopback fakes of Headscale, Cloudflare, the Kubernetes API and tailscaled, and helpers
+        /// to find built products and the private containerd.
         .target(
             name: "TestSupport",
-            dependencies: ["CharonSupport"],
+            dependencies: [
+                "CharonSupport", "HostCommand",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OCITests",
-            dependencies: ["OCI", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["OCI", "CArchive", "CharonSupport", "HostCommand", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "Kubernetes", "Containerd", "OCI", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IngressTests",
+            dependencies: ["Ingress", "Tailscale", "Kubernetes", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        /// End to end: the built executables against a private containerd (started by `make test`).
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OCI", "Containerd", "TestSupport"],
+            dependencies: ["OCI", "Containerd", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

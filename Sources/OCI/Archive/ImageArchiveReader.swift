@@ -13,6 +13,11 @@ public enum ImageArchiveReader {
     public struct Summary: Hashable, Sendable {
         public var reference: String
         public var manifestDigest: Digest
+
+        public init(reference: String, manifestDigest: Digest) {
+            self.reference = reference
+            self.manifestDigest = manifestDigest
+        }
     }
 
     public enum ReadError: Error, CustomStringConvertible {

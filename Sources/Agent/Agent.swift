@@ -1,0 +1,2 @@
+/// The Agent module; see Package.swift for its role.
+enum AgentModule {}

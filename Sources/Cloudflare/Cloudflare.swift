@@ -1,0 +1,2 @@
+/// The Cloudflare module; see Package.swift for its role.
+enum CloudflareModule {}

@@ -1,0 +1,2 @@
+/// The HTTP module; see Package.swift for its role.
+enum HTTPModule {}

@@ -1,0 +1,2 @@
+/// The Headscale module; see Package.swift for its role.
+enum HeadscaleModule {}

@@ -1,0 +1,2 @@
+/// The Ingress module; see Package.swift for its role.
+enum IngressModule {}

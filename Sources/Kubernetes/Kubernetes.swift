@@ -1,0 +1,2 @@
+/// The Kubernetes module; see Package.swift for its role.
+enum KubernetesModule {}

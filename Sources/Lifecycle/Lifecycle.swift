@@ -1,0 +1,2 @@
+/// The Lifecycle module; see Package.swift for its role.
+enum LifecycleModule {}

@@ -1,0 +1,2 @@
+/// The Tailscale module; see Package.swift for its role.
+enum TailscaleModule {}

@@ -1,0 +1,5 @@
+import TestSupport
+
+enum TestPaths {
+    static var packageRoot: String { BuiltProducts.packageRoot }
+}

@@ -1,0 +1,55 @@
+import CharonSupport
+import Glibc
+
+/// A fresh folder under the build folder's `tmp/`, removed when the value is released.
+///
+/// ```swift
+/// let scratch = try TemporaryDirectory()
+/// let output = scratch.path + "/image.tar"
+/// ```
+public final class TemporaryDirectory {
+    public let path: String
+
+    public init(prefix: String = "charon-test") throws {
+        let base = "\(BuiltProducts.directory)/tmp"
+        try POSIXIO.makeDirectories(base)
+        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw SystemError(operation: "create a temporary folder in", path: base)
+        }
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    deinit {
+        Self.remove(path)
+    }
+
+    /// Writes a text file under this folder, creating parents.
+    @discardableResult
+    public func write(_ relativePath: String, _ text: String, mode: mode_t = 0o644) throws -> String {
+        let full = "\(path)/\(relativePath)"
+        try POSIXIO.makeDirectories(POSIXIO.directoryName(of: full))
+        try AtomicFile.write(Array(text.utf8), to: full, mode: mode)
+        return full
+    }
+
+    /// `rm -rf`, without following symlinks.
+    public static func remove(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            if let directory = opendir(path) {
+                var names: [String] = []
+                while let item = readdir(directory) {
+                    let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                    if name != "." && name != ".." { names.append(name) }
+                }
+                closedir(directory)
+                for name in names { remove("\(path)/\(name)") }
+            }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
