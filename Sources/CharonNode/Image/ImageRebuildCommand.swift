@@ -24,7 +24,7 @@ struct ImageRebuildCommand: AsyncParsableCommand {
             let built = try ImageBuilder(options: build.builderOptions()).build(spec)
             let imported = try await ImageImporter(containerd: containerd.client)
                 .ensure(reference: built.reference, digest: built.manifestDigest.description, tarball: built.output, force: force)
-            print("\(built.reference) \(built.manifestDigest) \(built.outcome.rawValue) \(imported.imported ? "imported" : "present") pinned")
+            print("\(built.reference) \(built.manifestDigest) \(built.output) \(built.outcome.rawValue) \(imported.imported ? "imported" : "present") pinned")
         }
     }
 }

@@ -73,6 +73,18 @@ public enum POSIXIO {
         return String(path[path.index(after: slash)...])
     }
 
+    /// Names in a folder, without `.` and `..`, sorted.
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let directory = opendir(path) else { throw SystemError(operation: "open folder", path: path) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let item = readdir(directory) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// Creates `path` and its missing parents with `mode`, like `mkdir -p`.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         var info = stat()
