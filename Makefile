@@ -1,0 +1,79 @@
+# charon-node — the two commands a new machine needs (see README.md):
+#   make demo   install what is missing, build, rebuild the lifecycle image into containerd, run it
+#   make test   install what is missing, start a private containerd, run every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s
+RELEASE_BIN  := .build/release
+DEMO_DIR     := $(CURDIR)/.build/demo
+TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
+HOST_SOCKET  := /run/containerd/containerd.sock
+PREFIX       ?= /usr/local
+
+.PHONY: help deps build demo test unit-tests lint bench install clean
+
+help:
+	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
+	@echo "make test    every test, against a private containerd and real nginx"
+	@echo "make bench   image build vs buildah vs the single-pass floor (docs/benchmarks.md)"
+	@echo "make lint    swift format lint --strict"
+	@echo "make install binaries, image specs and the systemd unit under $(PREFIX) (bare hosts)"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build $(BUILD_FLAGS)
+
+# The demo uses the node's containerd when it has one, else a private one under .build/demo.
+demo: build
+	@set -euo pipefail; \
+	if [[ -S $(HOST_SOCKET) ]]; then socket=$(HOST_SOCKET); namespace=k8s.io; \
+	else socket=$$(scripts/private-containerd.sh start $(DEMO_DIR)/containerd); namespace=k8s.io; \
+	  echo "no containerd on this node: started a private one at $$socket"; fi; \
+	echo "== charon-node image rebuild"; \
+	$(RELEASE_BIN)/charon-node image rebuild --spec images/tailscale-lifecycle \
+	  --output $(DEMO_DIR)/tailscale-lifecycle-image.tar --containerd-address $$socket --namespace $$namespace; \
+	echo "== again, with nothing changed"; \
+	$(RELEASE_BIN)/charon-node image rebuild --spec images/tailscale-lifecycle \
+	  --output $(DEMO_DIR)/tailscale-lifecycle-image.tar --containerd-address $$socket --namespace $$namespace; \
+	echo "== ctr images ls"; \
+	ctr --address $$socket -n $$namespace images ls name==localhost/tailscale-lifecycle:latest; \
+	echo "== charon-lifecycle --version, run from the image by containerd"; \
+	ctr --address $$socket -n $$namespace run --rm --net-host localhost/tailscale-lifecycle:latest \
+	  charon-demo-$$$$ /usr/local/bin/charon-lifecycle --version
+
+# Builds the tests, starts the private containerd, runs everything (CI=true turns missing
+# prerequisites into failures, not skips), and always stops containerd again.
+test: deps
+	swift build --build-tests
+	@set -uo pipefail; \
+	socket=$$(scripts/private-containerd.sh start $(TEST_CTD_DIR)) || exit 1; \
+	CHARON_TEST_CONTAINERD_ADDRESS=$$socket CHARON_TEST_CONTAINERD_DIR=$(TEST_CTD_DIR) \
+	  swift test --skip-build 2>&1 | tee .build/test.log; status=$${PIPESTATUS[0]}; \
+	scripts/private-containerd.sh stop $(TEST_CTD_DIR); \
+	if [[ -x scripts/check-manifests.sh ]]; then scripts/check-manifests.sh || status=1; fi; \
+	exit $$status
+
+lint:
+	swift format lint --strict --recursive Package.swift Sources Tests
+
+bench: deps
+	swift build $(BUILD_FLAGS)
+	bench/image-build.py
+
+install: build
+	install -D -m 0755 $(RELEASE_BIN)/charon-node $(DESTDIR)$(PREFIX)/bin/charon-node
+	install -D -m 0755 $(RELEASE_BIN)/charon-lifecycle $(DESTDIR)$(PREFIX)/bin/charon-lifecycle
+	for spec in images/*/image.yaml; do \
+	  install -D -m 0644 $$spec $(DESTDIR)$(PREFIX)/share/charon-node/$$spec; done
+	if [[ -f systemd/charon-node.service ]]; then \
+	  install -D -m 0644 systemd/charon-node.service $(DESTDIR)/etc/systemd/system/charon-node.service; \
+	  [[ -f $(DESTDIR)/etc/charon-node/charon-node.env ]] || \
+	    install -D -m 0640 systemd/charon-node.env $(DESTDIR)/etc/charon-node/charon-node.env; fi
+
+clean:
+	scripts/private-containerd.sh stop $(TEST_CTD_DIR) || true
+	scripts/private-containerd.sh stop $(DEMO_DIR)/containerd || true
+	rm -rf .build
