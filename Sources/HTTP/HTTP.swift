@@ -1,2 +1,0 @@
-/// The HTTP module; see Package.swift for its role.
-enum HTTPModule {}
