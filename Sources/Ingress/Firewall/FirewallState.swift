@@ -1,0 +1,110 @@
+/// What the kernel holds compared with the policy, read from `nft -j list table`.
+///
+/// ```swift
+/// switch try await firewall.inspect() {
+/// case .inPlace: break
+/// case .missing, .drifted: try await firewall.apply()
+/// }
+/// ```
+public enum FirewallState: Sendable, Equatable, CustomStringConvertible {
+    /// The table holds exactly the policy's chain and rule.
+    case inPlace
+    /// No charon table: ports 80/443 are open on every interface.
+    case missing
+    /// The table exists but differs (a rule edited, added or removed); the text says how.
+    case drifted(String)
+
+    public var description: String {
+        switch self {
+        case .inPlace: "in place"
+        case .missing: "missing"
+        case .drifted(let reason): "drifted: \(reason)"
+        }
+    }
+}
+
+extension FirewallPolicy {
+    /// Compares an `nft -j list table inet <table>` listing with this policy, by meaning: handles,
+    /// comments and the order of set elements do not count.
+    public func state(ofListing listing: JSONValue) throws -> FirewallState {
+        guard let items = listing["nftables"]?.arrayValue else {
+            throw FirewallError.unreadableListing("no \"nftables\" array")
+        }
+        var tables = 0
+        var chains: [JSONValue] = []
+        var rules: [JSONValue] = []
+        for item in items {
+            if item["table"]?["name"]?.stringValue == tableName { tables += 1 }
+            if let chain = item["chain"], chain["table"]?.stringValue == tableName { chains.append(chain) }
+            if let rule = item["rule"], rule["table"]?.stringValue == tableName { rules.append(rule) }
+        }
+        guard tables > 0 else { return .missing }
+        guard chains.count == 1, let chain = chains.first else {
+            return .drifted("expected 1 chain, found \(chains.count)")
+        }
+        let expectedChain: [(String, JSONValue)] = [
+            ("name", .string(Self.chainName)), ("type", .string("filter")), ("hook", .string("input")),
+            ("prio", .number(0)), ("policy", .string("accept")),
+        ]
+        for (key, value) in expectedChain where chain[key] != value {
+            return .drifted("chain \(key) is \(chain[key]?.description ?? "absent"), expected \(value)")
+        }
+        guard rules.count == 1, let rule = rules.first else {
+            return .drifted("expected 1 rule, found \(rules.count)")
+        }
+        guard rule["chain"]?.stringValue == Self.chainName else {
+            return .drifted("rule is in chain \(rule["chain"]?.description ?? "?")")
+        }
+        let found = Self.normalized(rule["expr"] ?? .null)
+        let expected = Self.normalized(expectedExpressions)
+        guard found == expected else {
+            return .drifted("rule is \(found), expected \(expected)")
+        }
+        return .inPlace
+    }
+
+    /// The rule's expressions as nft 1.0's JSON schema prints `ruleText`.
+    var expectedExpressions: JSONValue {
+        func setOrScalar(_ values: [JSONValue]) -> JSONValue {
+            values.count == 1 ? values[0] : .object(["set": .array(values)])
+        }
+        return .array([
+            .object(["match": .object([
+                "op": .string("=="),
+                "left": .object(["payload": .object(["protocol": .string("tcp"), "field": .string("dport")])]),
+                "right": setOrScalar(ports.map { .number(Double($0)) }),
+            ])]),
+            .object(["match": .object([
+                "op": .string("=="),
+                "left": .object(["fib": .object(["result": .string("type"), "flags": .array([.string("daddr")])])]),
+                "right": .string("local"),
+            ])]),
+            .object(["match": .object([
+                "op": .string("!="),
+                "left": .object(["meta": .object(["key": .string("iifname")])]),
+                "right": setOrScalar(allowedInterfaces.map { .string($0) }),
+            ])]),
+            .object(["drop": .null]),
+        ])
+    }
+
+    /// Sorts anonymous set elements, which nft may list in its own order.
+    static func normalized(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (key, member) in members {
+                if key == "set", case .array(let items) = member {
+                    result[key] = .array(items.map(normalized).sorted { $0.description < $1.description })
+                } else {
+                    result[key] = normalized(member)
+                }
+            }
+            return .object(result)
+        case .array(let items):
+            return .array(items.map(normalized))
+        default:
+            return value
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// The Ingress module; see Package.swift for its role.
-enum IngressModule {}

@@ -1,0 +1,117 @@
+import Ingress
+import Testing
+import TestSupport
+
+/// The firewall for real: a private network stack, a real nginx on 0.0.0.0 / [::] ports 80 and 443,
+/// and connections from a client through the tailnet-like and the public interface.
+@Suite(.serialized, .enabled(if: TestEnvironment.isCI || Prerequisites.available(["ip", "nft", "nginx", "curl", "openssl"]),
+                             "needs root, ip, nft, nginx, curl and openssl"))
+struct FirewallLabTests {
+    @Test func prerequisitesPresent() {
+        #expect(Prerequisites.missing(["ip", "nft", "nginx", "curl", "openssl"]) == nil)
+    }
+
+    @Test func publicSideIsDroppedTailnetSideAnsweredAndDownRestores() async throws {
+        try await withNetworkLab { lab in
+            let scratch = try TemporaryDirectory(prefix: "fw-cert")
+            let cert = try await TestCertificate(in: scratch.path)
+            let nginx = try TestNginx(namespace: lab.node, servers: """
+                server {
+                    listen 80; listen [::]:80;
+                    listen 443 ssl; listen [::]:443 ssl;
+                    ssl_certificate \(cert.certificate);
+                    ssl_certificate_key \(cert.key);
+                    location / { return 200 "ingress\\n"; }
+                }
+                """)
+            try await nginx.start()
+            defer { nginx.stop() }
+
+            let publicURLs = [
+                "http://\(NetworkLab.nodePublicIPv4)/", "https://\(NetworkLab.nodePublicIPv4)/",
+                "http://[\(NetworkLab.nodePublicIPv6)]/", "https://[\(NetworkLab.nodePublicIPv6)]/",
+            ]
+            let tailnetURLs = [
+                "http://\(NetworkLab.nodeTailnetIPv4)/", "https://\(NetworkLab.nodeTailnetIPv4)/",
+                "http://[\(NetworkLab.nodeTailnetIPv6)]/", "https://[\(NetworkLab.nodeTailnetIPv6)]/",
+            ]
+
+            // Before: nginx on 0.0.0.0 answers on every interface (the problem being solved).
+            for url in publicURLs + tailnetURLs {
+                #expect(try await lab.clientStatus(url) == 200, "before the rules: \(url)")
+            }
+
+            let firewall = Firewall(policy: try FirewallPolicy(), nft: CommandLauncher(lab.nodeLauncherWords + ["nft"]))
+            #expect(try await firewall.inspect() == .missing)
+            try await firewall.apply()
+            #expect(try await firewall.inspect() == .inPlace)
+
+            for url in publicURLs {
+                #expect(try await lab.clientStatus(url, timeout: 1) == nil, "public side must be dropped: \(url)")
+            }
+            for url in tailnetURLs {
+                #expect(try await lab.clientStatus(url) == 200, "tailnet side must answer: \(url)")
+            }
+            // Loopback inside the node still reaches nginx.
+            let local = try await lab.inNode(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", "http://127.0.0.1/"])
+            #expect(local.standardOutput == "200")
+            // Other ports on the public side are untouched (SSH, kubelet…): nothing listens on 8080,
+            // so an unfiltered port answers with a reset (curl exit 7), not a timeout.
+            let other = try await lab.inClient(["curl", "-s", "--connect-timeout", "2", "http://\(NetworkLab.nodePublicIPv4):8080/"])
+            #expect(other.exitCode == 7)
+
+            // Applying again is an atomic replace, not an append.
+            try await firewall.apply()
+            let rules = try await lab.inNode(["nft", "list", "table", "inet", "charon_ingress"])
+            #expect(rules.standardOutput.components(separatedBy: " drop").count == 2)
+
+            // ingress down: the table goes, the public side answers again; a second down is fine.
+            try await firewall.remove()
+            try await firewall.remove()
+            #expect(try await firewall.inspect() == .missing)
+            for url in publicURLs {
+                #expect(try await lab.clientStatus(url) == 200, "after down: \(url)")
+            }
+        }
+    }
+
+    @Test func driftIsDetectedAndRepaired() async throws {
+        try await withNetworkLab { lab in
+            let nft = CommandLauncher(lab.nodeLauncherWords + ["nft"])
+            let firewall = Firewall(policy: try FirewallPolicy(), nft: nft)
+            #expect(try await firewall.reconcile() == .missing)
+            #expect(try await firewall.reconcile() == .inPlace)
+
+            // Someone flushes the chain: still a table, but no rule.
+            try await nft.check(["flush", "chain", "inet", "charon_ingress", "input"])
+            guard case .drifted = try await firewall.reconcile() else {
+                Issue.record("a flushed chain must be drift")
+                return
+            }
+            #expect(try await firewall.inspect() == .inPlace)
+
+            // Someone adds an accept rule ahead of ours.
+            try await nft.check(["insert", "rule", "inet", "charon_ingress", "input", "tcp", "dport", "80", "accept"])
+            #expect(try await firewall.inspect() == .drifted("expected 1 rule, found 2"))
+
+            // Someone edits the interface list.
+            try await firewall.apply()
+            let edited = try FirewallPolicy(tailscaleInterface: "pub0")
+            try await Firewall(policy: edited, nft: nft).apply()
+            guard case .drifted(let reason) = try await firewall.inspect() else {
+                Issue.record("another interface list must be drift")
+                return
+            }
+            #expect(reason.contains("pub0"))
+            try await firewall.reconcile()
+            #expect(try await firewall.inspect() == .inPlace)
+
+            // Another table of the host's is never touched by remove.
+            try await nft.check(["add", "table", "inet", "host_filter"])
+            try await firewall.remove()
+            let tables = try await nft.check(["list", "tables"])
+            #expect(tables.contains("host_filter"))
+            #expect(!tables.contains("charon_ingress"))
+        }
+    }
+}

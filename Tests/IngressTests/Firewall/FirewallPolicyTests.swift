@@ -1,0 +1,50 @@
+import Foundation
+import Ingress
+import Testing
+
+struct FirewallPolicyTests {
+    @Test func scriptReplacesTheTableInOneTransaction() throws {
+        let script = try FirewallPolicy().applyScript
+        let lines = script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines[0] == "table inet charon_ingress")
+        #expect(lines[1] == "delete table inet charon_ingress")
+        #expect(lines.contains("type filter hook input priority filter; policy accept;"))
+        #expect(lines.contains(#"tcp dport { 80, 443 } fib daddr type local iifname != { "lo", "tailscale0" } drop"#))
+    }
+
+    @Test func namesThatCouldInjectRulesAreRefused() {
+        for name in ["tailscale0; flush ruleset", "", "a-very-long-interface-name", "ts\"0", "ts 0"] {
+            #expect(throws: FirewallError.self) { try FirewallPolicy(tailscaleInterface: name) }
+        }
+        #expect(throws: FirewallError.self) { try FirewallPolicy(tableName: "x; flush ruleset") }
+        #expect(throws: FirewallError.self) { try FirewallPolicy(ports: []) }
+    }
+
+    @Test func singlePortAndSameInterfaceListWithoutSets() throws {
+        let policy = try FirewallPolicy(tailscaleInterface: "lo", ports: [443])
+        #expect(policy.ruleText == #"tcp dport 443 fib daddr type local iifname != "lo" drop"#)
+    }
+
+    @Test func listingComparedByMeaning() throws {
+        let policy = try FirewallPolicy()
+        // nft 1.0.6's own listing, set elements reordered: still in place.
+        let listing = try JSONValue.parse("""
+            {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+             {"table": {"family": "inet", "name": "charon_ingress", "handle": 7}},
+             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+             {"rule": {"family": "inet", "table": "charon_ingress", "chain": "input", "handle": 4, "expr": [
+               {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [443, 80]}}},
+               {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}},
+               {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": {"set": ["tailscale0", "lo"]}}},
+               {"drop": null}]}}]}
+            """)
+        #expect(try policy.state(ofListing: listing) == .inPlace)
+        let chainPolicyDrop = try JSONValue.parse("""
+            {"nftables": [{"table": {"family": "inet", "name": "charon_ingress"}},
+             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}
+            """)
+        #expect(try policy.state(ofListing: chainPolicyDrop) == .drifted(#"chain policy is "drop", expected "accept""#))
+        #expect(try policy.state(ofListing: try JSONValue.parse(#"{"nftables": []}"#)) == .missing)
+        #expect(throws: FirewallError.self) { try policy.state(ofListing: .array([])) }
+    }
+}
