@@ -70,7 +70,10 @@ let package = Package(
         /// The internal ingress on a node: tailscale join, firewall, controller config, node DNS.
         .target(
             name: "Ingress",
-            dependencies: ["Lifecycle", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log],
+            dependencies: [
+                "Lifecycle", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log,
+                .product(name: "Yams", package: "Yams"),  // the bare-host service list (YAML or JSON)
+            ],
             swiftSettings: swiftSettings
         ),
         /// Reconcilers, the health model and the status server.
