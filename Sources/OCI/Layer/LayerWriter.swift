@@ -37,16 +37,19 @@ public struct LayerWriter: Sendable {
     }
 
     public func write(_ entries: [LayerEntry], to sink: any ByteSink) throws -> Blob {
+        // This thread reads files, tars and hashes the tar (diff_id); the pipeline's worker
+        // compresses, hashes the blob and writes. Uncompressed, the blob is the tar: one hash.
         let blobHash = HashingSink(next: sink)
         var compressor: LibArchiveWriter?
-        let tarHash: HashingSink
+        let pipeline: PipelinedSink
         if compression == .none {
-            tarHash = HashingSink(next: blobHash)
+            pipeline = PipelinedSink(next: sink)
         } else {
             let filter = try makeCompressor(into: blobHash)
             compressor = filter
-            tarHash = HashingSink(next: CompressorSink(writer: filter))
+            pipeline = PipelinedSink(next: CompressorSink(writer: filter))
         }
+        let tarHash = HashingSink(next: pipeline)
         let tar = try LibArchiveWriter(sink: tarHash) { handle in
             // pax_restricted writes plain ustar headers and adds pax records only when a value does
             // not fit (long paths, large ids), which keeps the bytes stable and readable everywhere.
@@ -61,14 +64,18 @@ public struct LayerWriter: Sendable {
                 try writeEntry(entry, into: tar, buffer: buffer)
             }
             try tar.close()
+            try pipeline.finish()
             try compressor?.close()
         } catch {
             tar.abandon()
+            try? pipeline.finish()
             compressor?.abandon()
             throw error
         }
+        let diffID = tarHash.hasher.finalize()
+        let blob = compression == .none ? tarHash.hasher : blobHash.hasher
         return Blob(
-            diffID: tarHash.hasher.finalize(), digest: blobHash.hasher.finalize(), size: blobHash.hasher.count,
+            diffID: diffID, digest: compression == .none ? diffID : blob.finalize(), size: blob.count,
             uncompressedSize: tarHash.hasher.count, mediaType: compression.mediaType)
     }
 
