@@ -1,2 +1,92 @@
-/// The Agent module; see Package.swift for its role.
-enum AgentModule {}
+import CharonSupport
+import Kubernetes
+import Logging
+import ServiceLifecycle
+
+/// The node agent: the reconcile loop, the health model, the status server and the reporters,
+/// run together in one `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT.
+///
+/// Modules that fill the `tailscale` and `ingress` slots pass their checks in `checks`; a slot
+/// nobody fills reads "not configured".
+///
+/// ```swift
+/// let agent = Agent(configuration: configuration, checks: [tailscaleCheck])
+/// try await agent.run()              // the daemon
+/// let snapshot = await agent.runOnce()  // `--once`
+/// ```
+public struct Agent: Sendable {
+    public let configuration: AgentConfiguration
+    public let model: HealthModel
+    public let metrics: AgentMetrics
+    let pass: ReconcilePass
+    let logger: Logger
+
+    public init(configuration: AgentConfiguration, checks extraChecks: [any HealthCheck] = [], logger: Logger = Logger(label: "charon.agent")) {
+        self.configuration = configuration
+        self.logger = logger
+        metrics = AgentMetrics()
+        var checks: [any HealthCheck] = [DiskCheck(tarball: configuration.builderOptions.output, minimumFreeBytes: configuration.minimumFreeBytes)]
+        for slot in [HealthCheckName.tailscale, HealthCheckName.ingress] where !extraChecks.contains(where: { $0.name == slot }) {
+            checks.append(NotConfiguredCheck(name: slot))
+        }
+        checks += extraChecks
+        let configured = Set(extraChecks.map(\.name))
+        var entries: [(name: String, impact: HealthImpact, configured: Bool)] = [
+            (HealthCheckName.containerd, .unhealthy, true),
+            (HealthCheckName.image, .unhealthy, true),
+        ]
+        for name in HealthCheckName.all.dropFirst(2) {
+            let check = checks.first { $0.name == name }
+            entries.append((name, check?.impact ?? .degraded, name == HealthCheckName.disk || configured.contains(name)))
+        }
+        for check in extraChecks where !HealthCheckName.all.contains(check.name) {
+            entries.append((check.name, check.impact, true))
+        }
+        model = HealthModel(node: configuration.node, checks: entries)
+        let reconciler = ImageReconciler(spec: configuration.spec, builderOptions: configuration.builderOptions, containerd: configuration.containerd, metrics: metrics)
+        pass = ReconcilePass(reconciler: reconciler, checks: checks, model: model, metrics: metrics, checkTimeout: configuration.checkTimeout, logger: logger)
+    }
+
+    /// One pass and its reports (Node conditions), without the server: `charon-node agent --once`.
+    public func runOnce() async -> HealthSnapshot {
+        let (snapshot, changed) = await pass.run()
+        for observer in observers(systemd: nil) { await observer.healthDidUpdate(snapshot, changed: changed) }
+        return snapshot
+    }
+
+    /// Runs until SIGTERM or SIGINT, then finishes (or abandons) the pass in flight and returns.
+    public func run(onStatusServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let systemd = configuration.systemd.map { SystemdReporter(environment: $0, model: model, stallLimit: configuration.stallLimit) }
+        let loop = ReconcileLoop(
+            pass: pass, observers: observers(systemd: systemd), interval: configuration.interval,
+            retryInterval: configuration.retryInterval, shutdownGrace: configuration.shutdownGrace, logger: logger)
+
+        // Shut down in reverse order: the loop first (its pass may still want the server to answer
+        // probes while it finishes), the server last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = configuration.statusAddress {
+            let server = StatusServer(address: address, model: model, metrics: metrics, stallLimit: configuration.stallLimit)
+            services.append(.init(service: server.application(onServerRunning: onStatusServerRunning)))
+        }
+        if let systemd { services.append(.init(service: systemd)) }
+        services.append(.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A backstop above the pass's own grace: whatever still runs then is cancelled.
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(5)
+        logger.notice(
+            "charon-node agent \(CharonVersion.current) on node \(configuration.node): spec \(configuration.spec), tarball \(configuration.builderOptions.output), containerd \(configuration.containerd.address) namespace \(configuration.containerd.namespace), every \(configuration.interval)"
+        )
+        try await ServiceGroup(configuration: group).run()
+    }
+
+    func observers(systemd: SystemdReporter?) -> [any HealthObserver] {
+        var observers: [any HealthObserver] = []
+        if let kubernetes = configuration.kubernetes {
+            observers.append(
+                NodeConditionReporter(client: KubernetesClient(configuration: kubernetes), node: configuration.node, heartbeat: configuration.conditionHeartbeat, metrics: metrics))
+        }
+        if let systemd { observers.append(systemd) }
+        return observers
+    }
+}

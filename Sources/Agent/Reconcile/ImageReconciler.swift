@@ -1,0 +1,117 @@
+import CharonSupport
+import Containerd
+import Dispatch
+import Logging
+import OCI
+
+/// Keeps the lifecycle image built, imported, verified and pinned, and says how that went as the
+/// `containerd` and `image` checks.
+///
+/// Every pass does the same few cheap things, so it recovers from anything without remembering
+/// what went wrong: ask containerd its version; build (a fingerprint comparison when nothing
+/// changed); `ensure` the image (one `ctr images ls` when it is in place, an import when it went
+/// missing — kubelet GC, `ctr images rm`, a wiped containerd — or drifted; a pin when the label is
+/// gone).
+///
+/// ```swift
+/// let reconciler = ImageReconciler(spec: "images/tailscale-lifecycle", builderOptions: options,
+///                                  containerd: ContainerdClient(), metrics: metrics)
+/// let outcome = await reconciler.reconcile()
+/// outcome.containerd.ok, outcome.image.details["digest"]
+/// ```
+public struct ImageReconciler: Sendable {
+    public var spec: String
+    public var builderOptions: ImageBuilder.Options
+    public var containerd: ContainerdClient
+    public var metrics: AgentMetrics
+    public var logger: Logger
+
+    public init(spec: String, builderOptions: ImageBuilder.Options, containerd: ContainerdClient, metrics: AgentMetrics, logger: Logger = Logger(label: "charon.agent.image")) {
+        self.spec = spec
+        self.builderOptions = builderOptions
+        self.containerd = containerd
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public struct Outcome: Sendable {
+        public var containerd: HealthCheckResult
+        public var image: HealthCheckResult
+    }
+
+    public func reconcile() async -> Outcome {
+        let containerdResult: HealthCheckResult
+        do {
+            let version = try await containerd.serverVersion()
+            containerdResult = .ok("containerd \(version) at \(containerd.address)", reason: "ContainerdReachable")
+        } catch {
+            containerdResult = .failed("\(error)", reason: "ContainerdUnreachable")
+        }
+
+        // The build is local: do it even while containerd is down, so the tarball is ready the
+        // moment it comes back.
+        let built: ImageBuilder.Result
+        do {
+            built = try await build()
+        } catch {
+            return Outcome(containerd: containerdResult, image: .failed("building \(spec) failed: \(error)", reason: "ImageBuildFailed"))
+        }
+        let digest = built.manifestDigest.description
+        let details = ["reference": built.reference, "digest": digest, "tarball": built.output]
+        guard containerdResult.ok else {
+            return Outcome(
+                containerd: containerdResult,
+                image: .failed("cannot verify \(built.reference) in containerd: containerd is unreachable", reason: "ContainerdUnreachable", details: details))
+        }
+
+        do {
+            let started = ContinuousClock.now
+            // ImageImporter logs every pass at info; the agent logs only what changed.
+            var quiet = logger
+            quiet.logLevel = max(logger.logLevel, .warning)
+            let ensured = try await ImageImporter(containerd: containerd, logger: quiet)
+                .ensure(reference: built.reference, digest: digest, tarball: built.output)
+            if ensured.imported {
+                metrics.imageImported(duration: started.duration(to: .now), bytes: built.size)
+                logger.notice("imported \(built.output) into containerd as \(built.reference) \(digest), pinned")
+            } else if ensured.pinned {
+                logger.notice("re-pinned \(built.reference) \(digest) (the pin label was gone)")
+            }
+            return Outcome(containerd: containerdResult, image: .ok("\(built.reference) \(digest) pinned", reason: "ImagePresent", details: details))
+        } catch let error as ContainerdError {
+            let reason =
+                switch error {
+                case .digestMismatch: "ImageDigestMismatch"
+                case .notFoundAfterImport: "ImageMissing"
+                default: "ImageImportFailed"
+                }
+            return Outcome(containerd: containerdResult, image: .failed("\(error)", reason: reason, details: details))
+        } catch {
+            return Outcome(containerd: containerdResult, image: .failed("\(error)", reason: "ImageImportFailed", details: details))
+        }
+    }
+
+    /// Runs the (blocking, CPU-bound) build on a Dispatch thread so it neither blocks the
+    /// cooperative pool nor stops the loop from abandoning it at shutdown.
+    func build() async throws -> ImageBuilder.Result {
+        let spec = spec
+        let options = builderOptions
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let builderLogger = quiet
+        let started = ContinuousClock.now
+        let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ImageBuilder.Result, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
+                })
+            }
+        }
+        let duration = started.duration(to: .now)
+        metrics.imageBuilt(outcome: result.outcome.rawValue, duration: duration, size: result.size, writtenBytes: result.outcome == .written ? result.size : 0)
+        if result.outcome == .written {
+            logger.notice("built \(result.output): \(result.reference) \(result.manifestDigest), \(result.size) bytes in \(duration)")
+        }
+        return result
+    }
+}

@@ -1,0 +1,78 @@
+import CharonSupport
+import Hummingbird
+import Logging
+
+/// The status endpoint: `/healthz`, `/readyz`, `/status`, `/metrics`, all answered from the health
+/// model and the metrics registry as the last pass left them. No request runs a check.
+///
+/// | path | 200 when | body |
+/// |---|---|---|
+/// | `/healthz` | the process runs and no pass is stuck | `ok` |
+/// | `/readyz` | the lifecycle image is imported with the expected digest and pinned | `ready` / why not |
+/// | `/status` | always | JSON, see ``StatusDocument`` |
+/// | `/metrics` | always | Prometheus text format 0.0.4 |
+///
+/// ```swift
+/// let server = StatusServer(address: StatusAddress(host: "127.0.0.1", port: 9102), model: model, metrics: metrics)
+/// let application = server.application()  // a Service: run it in the agent's ServiceGroup
+/// ```
+public struct StatusServer: Sendable {
+    public var address: StatusAddress
+    public var model: HealthModel
+    public var metrics: AgentMetrics
+    public var stallLimit: Duration
+    public var logger: Logger
+
+    public init(address: StatusAddress, model: HealthModel, metrics: AgentMetrics, stallLimit: Duration = .seconds(600), logger: Logger = Logger(label: "charon.agent.status")) {
+        self.address = address
+        self.model = model
+        self.metrics = metrics
+        self.stallLimit = stallLimit
+        self.logger = logger
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let model = model
+        let metrics = metrics
+        let stallLimit = stallLimit
+        router.get("/healthz") { _, _ -> Response in
+            model.isAlive(stallLimit: stallLimit)
+                ? Self.text(.ok, "ok\n")
+                : Self.text(.serviceUnavailable, "the reconcile loop has been stuck in one pass for over \(stallLimit)\n")
+        }
+        router.get("/readyz") { _, _ -> Response in
+            let snapshot = model.snapshot
+            if snapshot.ready { return Self.text(.ok, "ready\n") }
+            let why = snapshot[HealthCheckName.image]?.result.message ?? "the lifecycle image is not in place yet"
+            return Self.text(.serviceUnavailable, "not ready: \(why)\n")
+        }
+        router.get("/status") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: model.statusBody))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        return router
+    }
+
+    /// The Hummingbird application, a `Service` for the agent's `ServiceGroup`.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let logger = logger
+        return Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("status endpoint listening on \(StatusAddress(host: address.host, port: port)): /healthz /readyz /status /metrics")
+                await onServerRunning(port)
+            },
+            logger: logger)
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

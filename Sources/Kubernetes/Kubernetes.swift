@@ -1,2 +1,0 @@
-/// The Kubernetes module; see Package.swift for its role.
-enum KubernetesModule {}
