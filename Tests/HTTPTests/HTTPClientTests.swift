@@ -1,0 +1,217 @@
+import Glibc
+import HTTP
+import Synchronization
+import TestSupport
+import Testing
+
+/// The libcurl client against real loopback servers: bodies, headers, retries, timeouts,
+/// cancellation, unix sockets.
+@Suite("HTTP client")
+struct HTTPClientTests {
+    /// Fast backoff so retry tests take milliseconds, not seconds.
+    static let quick = HTTPClient.Configuration(
+        connectTimeout: .seconds(2),
+        requestTimeout: .seconds(5),
+        retryDeadline: .seconds(10),
+        maxAttempts: 4,
+        initialBackoff: .milliseconds(20),
+        maxBackoff: .milliseconds(100)
+    )
+
+    @Test("GET returns status, headers and body; request headers arrive")
+    func get() async throws {
+        let server = try await LoopbackServer.start { request in
+            .json(200, #"{"path":"\#(request.path)","q":"\#(request.query["name"] ?? "")"}"#, headers: [("X-Answer", "42")])
+        }
+        defer { Task { await server.stop() } }
+        let client = HTTPClient(configuration: Self.quick)
+        var request = HTTPRequest(.get, server.baseURL + "/api/v1/user?name=ops")
+        request.headers["Authorization"] = "Bearer secret-token"
+        let response = try await client.send(request)
+        #expect(response.status == 200)
+        #expect(response.headers["x-answer"] == "42")
+        #expect(response.text == #"{"path":"/api/v1/user","q":"ops"}"#)
+        #expect(server.requests.first?.headers["authorization"] == "Bearer secret-token")
+    }
+
+    @Test("a large POST body streams through the read callback intact")
+    func postBody() async throws {
+        let server = try await LoopbackServer.start { request in
+            .text(200, "\(request.body.count) \(request.body.reduce(0) { ($0 &* 31) &+ Int($1) })")
+        }
+        defer { Task { await server.stop() } }
+        let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let expected = "\(body.count) \(body.reduce(0) { ($0 &* 31) &+ Int($1) })"
+        let client = HTTPClient(configuration: Self.quick)
+        for method in [HTTPMethod.post, .patch, .put] {
+            let response = try await client.send(HTTPRequest(method, server.baseURL + "/upload", body: body))
+            #expect(response.text == expected)
+        }
+        #expect(server.requests.map(\.method) == ["POST", "PATCH", "PUT"])
+    }
+
+    @Test("DELETE without a body sends DELETE")
+    func delete() async throws {
+        let server = try await LoopbackServer.start { _ in .json(200, "{}") }
+        defer { Task { await server.stop() } }
+        _ = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.delete, server.baseURL + "/api/v1/node/7"))
+        #expect(server.requests.map(\.line) == ["DELETE /api/v1/node/7"])
+    }
+
+    @Test("5xx is retried for idempotent requests until it succeeds")
+    func retriesServerErrors() async throws {
+        let count = Mutex(0)
+        let server = try await LoopbackServer.start { _ in
+            count.withLock { $0 += 1; return $0 } < 3 ? .text(503, "busy") : .json(200, "{}")
+        }
+        defer { Task { await server.stop() } }
+        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
+        #expect(response.status == 200)
+        #expect(server.requests.count == 3)
+    }
+
+    @Test("a POST answered 500 is not repeated: it may have been processed")
+    func postNotRetriedOnServerError() async throws {
+        let server = try await LoopbackServer.start { _ in .text(500, "oops") }
+        defer { Task { await server.stop() } }
+        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
+        #expect(response.status == 500)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test("429 is retried after Retry-After, even for POST")
+    func honoursRetryAfter() async throws {
+        let count = Mutex(0)
+        let server = try await LoopbackServer.start { _ in
+            count.withLock { $0 += 1; return $0 } == 1 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
+        }
+        defer { Task { await server.stop() } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
+        let waited = clock.now - start
+        #expect(response.status == 200)
+        #expect(server.requests.count == 2)
+        #expect(waited >= .milliseconds(950), "waited \(waited), Retry-After asked for 1 s")
+    }
+
+    @Test("a Retry-After beyond the deadline returns the 429 instead of waiting")
+    func retryAfterBeyondDeadline() async throws {
+        let server = try await LoopbackServer.start { _ in .json(429, "{}", headers: [("Retry-After", "3600")]) }
+        defer { Task { await server.stop() } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
+        #expect(response.status == 429)
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test("Retry-After parses seconds and HTTP dates")
+    func retryAfterParsing() {
+        #expect(RetryAfter.delay(from: "7") == .seconds(7))
+        #expect(RetryAfter.delay(from: nil) == nil)
+        #expect(RetryAfter.delay(from: "soon") == nil)
+        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
+        #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_470) == .seconds(10))
+        #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_490) == .seconds(0))
+    }
+
+    @Test("connection refused is retried until the server comes up")
+    func retriesConnectErrors() async throws {
+        // Learn a free port, close it, and bring a server back on it a little later.
+        let probe = try await LoopbackServer.start { _ in .json(200, "{}") }
+        let port = probe.port
+        await probe.stop()
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(150))
+            return try await LoopbackServer.start(port: port) { _ in .json(200, #"{"late":true}"#) }
+        }
+        var configuration = Self.quick
+        configuration.maxAttempts = 20
+        let response = try await HTTPClient(configuration: configuration).send(HTTPRequest(.post, "http://127.0.0.1:\(port)/x", body: [1]))
+        #expect(response.text == #"{"late":true}"#)
+        await (try late.value).stop()
+    }
+
+    @Test("connection refused past the deadline fails with a message naming the request")
+    func connectFailure() async throws {
+        let probe = try await LoopbackServer.start { _ in .json(200, "{}") }
+        let port = probe.port
+        await probe.stop()
+        var configuration = Self.quick
+        configuration.retryDeadline = .milliseconds(300)
+        configuration.maxAttempts = 100
+        let error = await #expect(throws: HTTPError.self) {
+            _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, "http://127.0.0.1:\(port)/api/v1/node?user=x"))
+        }
+        #expect(error?.description.hasPrefix("GET http://127.0.0.1:\(port)/api/v1/node: ") == true)
+        #expect((error?.attempts ?? 0) > 1)
+    }
+
+    @Test("a slow answer hits the per-attempt timeout")
+    func timeout() async throws {
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(3)) }
+        defer { Task { await server.stop() } }
+        var configuration = Self.quick
+        configuration.maxAttempts = 1
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: HTTPError.self) {
+            _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, server.baseURL + "/slow", timeout: .milliseconds(300)))
+        }
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test("cancelling the task aborts the transfer promptly")
+    func cancellation() async throws {
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(5)) }
+        defer { Task { await server.stop() } }
+        let client = HTTPClient(configuration: Self.quick)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let task = Task { try await client.send(HTTPRequest(.get, server.baseURL + "/slow")) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(clock.now - start < .seconds(2))
+        guard case .failure(let error as HTTPError) = result else {
+            Issue.record("expected a cancelled HTTPError, got \(result)")
+            return
+        }
+        #expect(error.kind == .cancelled)
+    }
+
+    @Test("requests go over a unix socket, by configuration or by http+unix URL")
+    func unixSocket() async throws {
+        let scratch = try TemporaryDirectory(prefix: "http-unix")
+        let socket = scratch.path + "/api.sock"
+        let server = try await LoopbackServer.start(unixSocketPath: socket) { request in .json(200, #"{"host":"\#(request.headers["host"] ?? "")"}"#) }
+        defer { Task { await server.stop() } }
+        var configuration = Self.quick
+        configuration.unixSocketPath = socket
+        let viaConfiguration = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, "http://local-tailscaled.sock/localapi/v0/status"))
+        #expect(viaConfiguration.text == #"{"host":"local-tailscaled.sock"}"#)
+        let encoded = socket.replacingSlashes()
+        let viaURL = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, "http+unix://\(encoded)/status"))
+        #expect(viaURL.status == 200)
+        #expect(server.requests.map(\.path) == ["/localapi/v0/status", "/status"])
+    }
+
+    @Test("Authorization and cookies are redacted from loggable headers")
+    func redaction() {
+        var headers = HTTPHeaders()
+        headers["Authorization"] = "Bearer hskey-api-SECRET"
+        headers["Content-Type"] = "application/json"
+        headers.add("Cookie", "session=SECRET")
+        #expect(!headers.redactedDescription.contains("SECRET"))
+        #expect(headers.redactedDescription.contains("Authorization: <redacted>"))
+        #expect(headers.redactedDescription.contains("Content-Type: application/json"))
+    }
+}
+
+extension String {
+    /// Percent-encodes `/` for an `http+unix://` authority.
+    fileprivate func replacingSlashes() -> String {
+        split(separator: "/", omittingEmptySubsequences: false).joined(separator: "%2F")
+    }
+}
