@@ -1,2 +1,0 @@
-/// The Headscale module; see Package.swift for its role.
-enum HeadscaleModule {}
