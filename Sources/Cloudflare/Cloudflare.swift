@@ -1,2 +1,0 @@
-/// The Cloudflare module; see Package.swift for its role.
-enum CloudflareModule {}
