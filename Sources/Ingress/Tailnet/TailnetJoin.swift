@@ -1,0 +1,169 @@
+import CharonSupport
+import Glibc
+import Logging
+import Tailscale
+
+/// Keeps this node's tailscaled joined to Headscale as ``IngressHostname``: reads the status,
+/// decides (``TailnetJoinDecision``), and only when needed removes stale registrations of the
+/// name, mints one pre-auth key, and runs `tailscale up` with it (the key in a 0600 file that is
+/// deleted right after), then waits for `Running` with addresses.
+///
+/// ```swift
+/// let join = TailnetJoin(configuration: .init(hostname: try IngressHostname(nodeName: "node1"),
+///                                             loginServer: "https://hs.example.com"),
+///                        tailscale: TailscaleCLI(), enrollment: enrollment)
+/// let outcome = try await join.reconcile(logger: logger)
+/// ```
+public struct TailnetJoin: Sendable {
+    public struct Configuration: Sendable {
+        public var hostname: IngressHostname
+        public var loginServer: String
+        /// Where the key file lives for the seconds `tailscale up` needs it (root-only, tmpfs).
+        public var keyDirectory: String
+        /// `tailscale up --timeout`.
+        public var upTimeoutSeconds: Int
+        /// How long to wait for `Running` after `up`, and for `Starting` to settle.
+        public var settleTimeout: Duration
+        public var pollInterval: Duration
+
+        public init(
+            hostname: IngressHostname, loginServer: String, keyDirectory: String = "/run/charon-node",
+            upTimeoutSeconds: Int = 60, settleTimeout: Duration = .seconds(30), pollInterval: Duration = .seconds(1)
+        ) {
+            self.hostname = hostname
+            self.loginServer = loginServer
+            self.keyDirectory = keyDirectory
+            self.upTimeoutSeconds = upTimeoutSeconds
+            self.settleTimeout = settleTimeout
+            self.pollInterval = pollInterval
+        }
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// Already joined; nothing was changed and no key was minted.
+        case alreadyJoined(addresses: [String])
+        /// Brought back up with its existing node key.
+        case broughtUp(addresses: [String])
+        /// Joined with a new pre-auth key after removing `removedStale` stale registrations.
+        case joined(addresses: [String], removedStale: Int)
+
+        public var addresses: [String] {
+            switch self {
+            case .alreadyJoined(let addresses), .broughtUp(let addresses), .joined(let addresses, _): addresses
+            }
+        }
+    }
+
+    public var configuration: Configuration
+    public var tailscale: any TailscaleControl
+    public var enrollment: any TailnetEnrollment
+    /// Seconds since 1970 (the tests pin it to judge key expiry).
+    public var now: @Sendable () -> Int64
+
+    public init(
+        configuration: Configuration, tailscale: any TailscaleControl, enrollment: any TailnetEnrollment,
+        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) {
+        self.configuration = configuration
+        self.tailscale = tailscale
+        self.enrollment = enrollment
+        self.now = now
+    }
+
+    public func reconcile(logger: Logger = Logger(label: "charon.ingress.tailnet")) async throws -> Outcome {
+        try Self.validateLoginServer(configuration.loginServer)
+        var status = try await tailscale.status()
+        var decision = TailnetJoinDecision(status: status, now: now())
+        if case .wait(let reason) = decision {
+            logger.info("\(reason); waiting up to \(configuration.settleTimeout)")
+            status = try await settle(from: status)
+            decision = TailnetJoinDecision(status: status, now: now())
+            if case .wait(let reason) = decision { decision = .join(reason: "\(reason) for too long", forceReauth: true) }
+        }
+        switch decision {
+        case .joined(let addresses):
+            return .alreadyJoined(addresses: addresses)
+        case .bringUp(let reason):
+            logger.notice("\(reason); bringing it up with its node key")
+            do {
+                try await tailscale.up(options(keyFile: nil, forceReauth: false), redacting: [])
+                let running = try await waitForRunning()
+                return .broughtUp(addresses: running.addresses)
+            } catch {
+                logger.warning("tailscale up without a new key failed (\(error)); joining with a fresh key")
+                return try await join(reason: reason, forceReauth: true, logger: logger)
+            }
+        case .join(let reason, let forceReauth):
+            return try await join(reason: reason, forceReauth: forceReauth, logger: logger)
+        case .wait:
+            preconditionFailure("wait is resolved above")
+        }
+    }
+
+    private func join(reason: String, forceReauth: Bool, logger: Logger) async throws -> Outcome {
+        let hostname = configuration.hostname.value
+        logger.notice("\(reason); joining \(configuration.loginServer) as \(hostname)")
+        let removed = try await enrollment.removeStaleNodes(named: hostname)
+        if removed > 0 { logger.info("removed \(removed) stale Headscale node(s) named \(hostname)") }
+        let key = try await enrollment.createPreAuthKey()
+        let keyFile = try writeKeyFile(key)
+        defer { unlink(keyFile) }
+        do {
+            try await tailscale.up(options(keyFile: keyFile, forceReauth: forceReauth), redacting: [key])
+        } catch {
+            let health = (try? await tailscale.status())?.healthSummary ?? "status unavailable"
+            throw TailscaleError.commandFailed(AuthKeyRedaction.redact("\(error) (tailscaled health: \(health))", knownKeys: [key]))
+        }
+        let running = try await waitForRunning()
+        logger.notice("joined as \(hostname) with \(running.addresses.joined(separator: ", "))")
+        return .joined(addresses: running.addresses, removedStale: removed)
+    }
+
+    private func options(keyFile: String?, forceReauth: Bool) -> TailscaleUpOptions {
+        TailscaleUpOptions(
+            loginServer: configuration.loginServer, hostname: configuration.hostname.value, authKeyFile: keyFile,
+            forceReauth: forceReauth, acceptDNS: false, timeoutSeconds: configuration.upTimeoutSeconds)
+    }
+
+    /// Polls until the state leaves `Starting` or the settle timeout passes.
+    private func settle(from status: TailscaleStatus) async throws -> TailscaleStatus {
+        let deadline = ContinuousClock.now + configuration.settleTimeout
+        var current = status
+        while current.backendState == .starting && ContinuousClock.now < deadline {
+            try await Task.sleep(for: configuration.pollInterval)
+            current = try await tailscale.status()
+        }
+        return current
+    }
+
+    /// Polls until `Running` with an address; throws with tailscaled's health otherwise.
+    private func waitForRunning() async throws -> TailscaleStatus {
+        let deadline = ContinuousClock.now + configuration.settleTimeout
+        while true {
+            let status = try await tailscale.status()
+            if case .joined = TailnetJoinDecision(status: status, now: now()) { return status }
+            guard ContinuousClock.now < deadline else {
+                throw TailscaleError.commandFailed(
+                    "tailscale up returned but the node is \(status.backendState) without a usable address after \(configuration.settleTimeout) (health: \(status.healthSummary))")
+            }
+            try await Task.sleep(for: configuration.pollInterval)
+        }
+    }
+
+    /// Writes the key where only root can read it, atomically, so `tailscale up` never reads half.
+    private func writeKeyFile(_ key: String) throws -> String {
+        try POSIXIO.makeDirectories(configuration.keyDirectory, mode: 0o700)
+        let path = "\(configuration.keyDirectory)/authkey-\(configuration.hostname.value)"
+        try AtomicFile.write(Array(key.utf8), to: path, mode: 0o600)
+        return path
+    }
+
+    /// The login server goes into a `--login-server=` flag: an http(s) URL, no spaces.
+    static func validateLoginServer(_ url: String) throws {
+        guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" }),
+              url.split(separator: "/").count >= 2
+        else {
+            throw TailscaleError.invalidArgument("login server \"\(url)\" must be an http:// or https:// URL")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// The Tailscale module; see Package.swift for its role.
-enum TailscaleModule {}

@@ -1,0 +1,69 @@
+import Ingress
+import Tailscale
+import Testing
+
+struct TailscaleStatusTests {
+    func decode(_ json: String) throws -> TailscaleStatus { try TailscaleStatus.decode(Array(json.utf8)) }
+
+    @Test func realShapesDecode() throws {
+        let running = try decode(TailscaleFixtures.running())
+        #expect(running.backendState == .running)
+        #expect(running.ipv4Address == "100.64.0.7")
+        #expect(running.ipv6Address == "fd7a:115c:a1e0::7")
+        #expect(running.node?.hostName == "nginx-ingress-node1")
+        #expect(running.node?.keyExpirySeconds == 1_811_149_964)
+        #expect(running.health == [])
+
+        let loggedOut = try decode(TailscaleFixtures.needsLogin)
+        #expect(loggedOut.backendState == .needsLogin)
+        #expect(loggedOut.addresses.isEmpty)
+        #expect(loggedOut.haveNodeKey == nil)
+        #expect(loggedOut.healthSummary == "You are logged out.")
+
+        let expired = try decode(TailscaleFixtures.expired)
+        #expect(expired.backendState == .needsLogin)
+        #expect(expired.addresses.count == 2, "the CLI still lists addresses the interface no longer has")
+        #expect(expired.keyExpired(now: TailscaleFixtures.now))
+
+        #expect(try decode(TailscaleFixtures.stopped).backendState == .stopped)
+        #expect(try decode(TailscaleFixtures.needsMachineAuth).backendState == .needsMachineAuth)
+        #expect(try decode(TailscaleFixtures.starting).backendState == .starting)
+        #expect(try decode(#"{"BackendState": "SomethingNew"}"#).backendState == .other("SomethingNew"))
+        #expect(throws: TailscaleError.self) { try decode("tailscaled is not running") }
+    }
+
+    @Test func decisionsPerState() throws {
+        let now = TailscaleFixtures.now
+        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.running()), now: now)
+            == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"]))
+        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.needsLogin), now: now)
+            == .join(reason: "tailscaled is NeedsLogin", forceReauth: false))
+        guard case .join(_, true) = TailnetJoinDecision(status: try decode(TailscaleFixtures.expired), now: now) else {
+            Issue.record("an expired key needs --force-reauth")
+            return
+        }
+        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.stopped), now: now) == .bringUp(reason: "tailscaled is Stopped"))
+        guard case .join(_, true) = TailnetJoinDecision(status: try decode(TailscaleFixtures.needsMachineAuth), now: now) else {
+            Issue.record("machine auth needs a re-join")
+            return
+        }
+        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.starting), now: now) == .wait(reason: "tailscaled is Starting"))
+        // Running, but the key's expiry has passed by our clock.
+        let lapsed = try decode(TailscaleFixtures.running(keyExpiry: "2026-11-25T11:59:59Z"))
+        guard case .join(_, true) = TailnetJoinDecision(status: lapsed, now: now) else {
+            Issue.record("a lapsed key must re-join")
+            return
+        }
+        // Expiry disabled in Headscale: no KeyExpiry at all, still joined.
+        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.running(keyExpiry: nil)), now: now)
+            == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"]))
+    }
+
+    @Test func rfc3339() {
+        #expect(RFC3339.seconds(from: "1970-01-01T00:01:00Z") == 60)
+        #expect(RFC3339.seconds(from: "1970-01-01T01:00:00.999999999+01:00") == 0)
+        #expect(RFC3339.seconds(from: "1970-01-01T00:00:00-00:30") == 1800)
+        #expect(RFC3339.seconds(from: "yesterday") == nil)
+        #expect(RFC3339.seconds(from: "1970-01-01T00:00:00") == nil)
+    }
+}
