@@ -1,5 +1,10 @@
 import ArgumentParser
 import CharonSupport
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `charon-lifecycle`: entrypoint of the tailscale-lifecycle image.
 @main
@@ -9,8 +14,47 @@ struct CharonLifecycle: AsyncParsableCommand {
         abstract: "Headscale and Cloudflare housekeeping for a service pod's Tailscale sidecar.",
         discussion: """
             Runs as the init container `lifecycle-cleanup` (cleanup) and the sidecar
-            `lifecycle-dns-create` (dns-create) of a service pod. Configured by environment variables.
+            `lifecycle-dns-create` (dns-create) of a service pod. Configured by environment variables;
+            each may also be given as a flag. Exit status: 0 done, 1 failure, 2 bad configuration.
             """,
-        version: CharonVersion.current
+        version: CharonVersion.current,
+        subcommands: [CleanupCommand.self, DNSCreateCommand.self]
     )
+
+    /// Parses, runs, and maps every ending to DESIGN.md's exit codes (ArgumentParser's own usage
+    /// errors would exit 64: here they are bad configuration, 2).
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = (getenv("LOG_LEVEL").map { Logger.Level(rawValue: String(cString: $0)) } ?? nil) ?? .info
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Glibc.exit(0)
+        } catch let ending as LifecycleExit {
+            writeError("\(ending)")
+            Glibc.exit(ending.code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version.
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            writeError(fullMessage(for: error))
+            Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// Writes one line to standard error (unbuffered, so it is out before exit).
+func writeError(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

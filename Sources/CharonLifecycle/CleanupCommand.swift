@@ -1,0 +1,26 @@
+import ArgumentParser
+import Lifecycle
+import Logging
+
+/// `charon-lifecycle cleanup`: the init container `lifecycle-cleanup`.
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Delete the service's stale Headscale nodes and DNS records, then write a fresh pre-auth key.",
+        discussion: """
+            Exits 0 when the key is written, 1 when a step fails (nothing is written), 2 on bad configuration.
+            """
+    )
+
+    @OptionGroup var options: LifecycleOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let logger = Logger(label: "charon-lifecycle")
+        do {
+            try await CleanupWorkflow(configuration: configuration, logger: logger).run()
+        } catch {
+            throw LifecycleExit.failed("cleanup failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Cloudflare
+import Headscale
+import Logging
+
+/// `charon-lifecycle dns-create`, the sidecar: waits for the service's node to register, then
+/// keeps its DNS records right until cancelled (SIGTERM). Headscale is polled every
+/// `MONITOR_INTERVAL`; Cloudflare is read only when the address changed and on a jittered
+/// `DNS_RECHECK_INTERVAL`, so a quiet fleet spends almost none of the shared rate budget.
+///
+/// ```swift
+/// let task = Task { try await DNSCreateWorkflow(configuration: configuration).run() }
+/// // on SIGTERM: task.cancel()
+/// ```
+public struct DNSCreateWorkflow: Sendable {
+    public let configuration: LifecycleConfiguration
+    public let clients: LifecycleClients
+    let logger: Logger
+
+    public init(configuration: LifecycleConfiguration, clients: LifecycleClients? = nil, logger: Logger = Logger(label: "charon.lifecycle")) {
+        self.configuration = configuration
+        self.clients = clients ?? LifecycleClients(configuration: configuration, logger: logger)
+        self.logger = logger
+    }
+
+    var scope: NodeScope { NodeScope(user: configuration.headscaleUser, tags: configuration.authKeyTags) }
+
+    /// Runs until the task is cancelled (returns by throwing `CancellationError`) or a failure
+    /// that waiting cannot fix (the node never registered, a refused credential).
+    public func run() async throws {
+        let node = try await waitForNode()
+        var addresses = Addresses(node)
+        logger.info("node \(node.name) registered (id \(node.id)): \(addresses)")
+        guard let keeper = clients.recordKeeper else {
+            logger.info("CLOUDFLARE_API_TOKEN not set: DNS steps skipped; idling until stopped")
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+        let clock = ContinuousClock()
+        var pending = true
+        var nextRecheck = clock.now
+        var missingReported = false
+        while true {
+            if pending || clock.now >= nextRecheck {
+                do {
+                    try await keeper.reconcile(ipv4: addresses.ipv4, ipv6: addresses.ipv6)
+                    pending = false
+                    nextRecheck = clock.now + jittered(configuration.dnsRecheckInterval)
+                } catch let error as CloudflareError where error.isUnauthorized {
+                    throw error
+                } catch {
+                    try Task.checkCancellation()
+                    // Try again at the next monitor tick.
+                    logger.warning("\(configuration.fqdn ?? ""): DNS check failed, retrying in \(configuration.monitorInterval): \(error)")
+                }
+            }
+            try await Task.sleep(for: configuration.monitorInterval)
+            do {
+                guard let current = try await findNode() else {
+                    if !missingReported {
+                        logger.warning("node \(configuration.hostname) is no longer in Headscale; keeping its records as they are")
+                        missingReported = true
+                    }
+                    continue
+                }
+                missingReported = false
+                let now = Addresses(current)
+                if now != addresses, now.ipv4 != nil || now.ipv6 != nil {
+                    logger.info("node \(current.name) address changed: \(addresses) -> \(now)")
+                    addresses = now
+                    pending = true
+                }
+            } catch let error as HeadscaleError where error.isUnauthorized {
+                throw error
+            } catch {
+                try Task.checkCancellation()
+                logger.warning("cannot read node \(configuration.hostname) from Headscale: \(error)")
+            }
+        }
+    }
+
+    /// Polls Headscale up to `MAX_RETRIES` times, `RETRY_INTERVAL` apart, for the node with an address.
+    public func waitForNode() async throws -> HeadscaleNode {
+        for check in 1...configuration.maxRetries {
+            do {
+                if let node = try await findNode(), !node.ipAddresses.isEmpty { return node }
+            } catch let error as HeadscaleError where error.isUnauthorized {
+                throw error
+            } catch {
+                try Task.checkCancellation()
+                logger.warning("cannot list Headscale nodes: \(error)")
+            }
+            if check == configuration.maxRetries { break }
+            if check == 1 || check % 10 == 0 {
+                logger.info("waiting for node \(configuration.hostname) to register (check \(check) of \(configuration.maxRetries))")
+            }
+            try await Task.sleep(for: configuration.retryInterval)
+        }
+        throw LifecycleError(
+            "node \(configuration.hostname) did not register in Headscale after \(configuration.maxRetries) checks \(configuration.retryInterval) apart"
+        )
+    }
+
+    /// The service's node: if several carry the name (a stale one not yet cleaned), the online
+    /// one, then the newest (highest id).
+    func findNode() async throws -> HeadscaleNode? {
+        let candidates = try await scope.nodes(from: clients.headscale).filter { scope.isService($0, hostname: configuration.hostname) }
+        return candidates.max { left, right in
+            if left.online != right.online { return !left.online }
+            return (UInt64(left.id) ?? 0) < (UInt64(right.id) ?? 0)
+        }
+    }
+
+    /// ±20 %, so pods started together do not re-check Cloudflare together.
+    func jittered(_ interval: Duration) -> Duration {
+        interval * Double.random(in: 0.8...1.2)
+    }
+}
+
+/// A node's addresses, as the records should hold them.
+struct Addresses: Equatable, CustomStringConvertible {
+    var ipv4: String?
+    var ipv6: String?
+
+    init(_ node: HeadscaleNode) {
+        ipv4 = node.ipv4
+        ipv6 = node.ipv6
+    }
+
+    var description: String {
+        [ipv4, ipv6].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "no address"
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,131 @@
+import Cloudflare
+import Logging
+
+/// Keeps the service's DNS name pointing at its node: exactly one managed A record (and one AAAA
+/// when the node has IPv6), updated in place, recreated when deleted, duplicates collapsed. Only
+/// records ``RecordOwnership`` allows are ever changed; others are reported once and left alone.
+///
+/// ```swift
+/// let keeper = DNSRecordKeeper(cloudflare: cloudflare, ownership: RecordOwnership(fqdn: fqdn, ownerID: "charon"), ttl: 60)
+/// try await keeper.reconcile(ipv4: "100.64.0.7", ipv6: nil)
+/// ```
+public actor DNSRecordKeeper {
+    /// One change made to Cloudflare.
+    public enum Action: Sendable, Equatable, CustomStringConvertible {
+        case created(type: String, content: String)
+        case restored(type: String, content: String)
+        case updated(type: String, from: String, to: String)
+        case deleted(type: String, content: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .created(let type, let content): "created \(type) \(content)"
+            case .restored(let type, let content): "restored deleted \(type) \(content)"
+            case .updated(let type, let from, let to): "updated \(type) \(from) -> \(to)"
+            case .deleted(let type, let content, let reason): "deleted \(type) \(content) (\(reason))"
+            }
+        }
+    }
+
+    public let cloudflare: CloudflareClient
+    public let ownership: RecordOwnership
+    public let ttl: Int
+    let logger: Logger
+    /// Record types we have had a record of: a later absence is a deletion to restore.
+    private var seen: Set<String> = []
+    /// Foreign records already reported, so steady state stays quiet.
+    private var reported: Set<String> = []
+
+    public init(cloudflare: CloudflareClient, ownership: RecordOwnership, ttl: Int = 60, logger: Logger = Logger(label: "charon.lifecycle")) {
+        self.cloudflare = cloudflare
+        self.ownership = ownership
+        self.ttl = ttl
+        self.logger = logger
+    }
+
+    /// Deletes every managed A/AAAA record of the name (cleanup before the node re-registers).
+    @discardableResult
+    public func removeStaleRecords() async throws -> [Action] {
+        var actions: [Action] = []
+        for record in try await cloudflare.records(named: ownership.fqdn) {
+            let verdict = ownership.verdict(for: record)
+            guard case .managed(let owned) = verdict else {
+                report(record, verdict)
+                continue
+            }
+            try await cloudflare.deleteRecord(id: record.id)
+            let action = Action.deleted(type: record.type, content: record.content, reason: owned ? "stale, owned" : "stale, tailnet address")
+            logger.info("\(ownership.fqdn): \(action)")
+            actions.append(action)
+        }
+        if actions.isEmpty { logger.info("no stale DNS record for \(ownership.fqdn)") }
+        return actions
+    }
+
+    /// Makes Cloudflare hold exactly one managed record per address given, and none of a type
+    /// whose address is nil. Logs and returns each change; no change, no log line.
+    @discardableResult
+    public func reconcile(ipv4: String?, ipv6: String?) async throws -> [Action] {
+        let records = try await cloudflare.records(named: ownership.fqdn)
+        var actions: [Action] = []
+        for (type, address) in [("A", ipv4), ("AAAA", ipv6)] {
+            actions += try await reconcile(type: type, address: address.flatMap(IPAddress.init), records: records.filter { $0.type == type })
+        }
+        for record in records where !ownership.verdict(for: record).isManaged {
+            report(record, ownership.verdict(for: record))
+        }
+        for action in actions { logger.info("\(ownership.fqdn): \(action)") }
+        return actions
+    }
+
+    private func reconcile(type: String, address: IPAddress?, records: [DNSRecord]) async throws -> [Action] {
+        let managed = records.filter { ownership.verdict(for: $0).isManaged }
+        var actions: [Action] = []
+        guard let address else {
+            // The node has no address of this type: ours must go.
+            for record in managed {
+                try await cloudflare.deleteRecord(id: record.id)
+                actions.append(.deleted(type: type, content: record.content, reason: "node has no \(type == "A" ? "IPv4" : "IPv6") address"))
+            }
+            seen.remove(type)
+            return actions
+        }
+        if managed.isEmpty {
+            if records.contains(where: { !ownership.verdict(for: $0).isManaged }) {
+                // Someone else's record holds the name: creating ours beside it would split traffic.
+                logger.warning("\(ownership.fqdn): not creating \(type) \(address): a record this tool does not own holds the name")
+                return []
+            }
+            let input = DNSRecordInput(
+                type: type, name: ownership.fqdn, content: address.description, ttl: ttl, proxied: false, comment: ownership.marker
+            )
+            switch try await cloudflare.createRecord(input) {
+            case .created:
+                actions.append(seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description))
+            case .identicalExists:
+                // 81058: it exists after all (a listing raced a create): the next pass sees it.
+                logger.info("\(ownership.fqdn): \(type) \(address) already exists (81058); listing again next pass")
+            }
+            seen.insert(type)
+            return actions
+        }
+        seen.insert(type)
+        let keep = managed.first { IPAddress($0.content) == address } ?? managed.first { ownership.isOwned($0) } ?? managed[0]
+        if IPAddress(keep.content) != address {
+            // PATCH, not PUT: PUT would replace the whole record and drop fields we do not send.
+            _ = try await cloudflare.updateRecord(id: keep.id, DNSRecordInput(content: address.description, ttl: ttl, comment: ownership.marker))
+            actions.append(.updated(type: type, from: keep.content, to: address.description))
+        }
+        for duplicate in managed where duplicate.id != keep.id {
+            try await cloudflare.deleteRecord(id: duplicate.id)
+            actions.append(.deleted(type: type, content: duplicate.content, reason: "duplicate"))
+        }
+        return actions
+    }
+
+    private func report(_ record: DNSRecord, _ verdict: RecordOwnership.Verdict) {
+        guard verdict != .otherName, reported.insert(record.id).inserted else { return }
+        let why = verdict == .otherType ? "type \(record.type) is not A/AAAA" : "neither owned nor a tailnet address"
+        logger.info("\(ownership.fqdn): left alone \(record.type) \(record.content) (\(why))")
+    }
+}

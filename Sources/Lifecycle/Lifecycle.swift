@@ -1,2 +1,0 @@
-/// The Lifecycle module; see Package.swift for its role.
-enum LifecycleModule {}
