@@ -1,0 +1,25 @@
+/// The controller-specific part of the internal ingress, kept behind one small protocol:
+/// upstream ingress-nginx stopped receiving releases in March 2026, and the next target (Traefik)
+/// expresses the same policy differently (an `ipAllowList` middleware on the entry point).
+///
+/// The policy every adapter enforces: only ``TailnetRanges/allowlist`` may connect, and the
+/// client address is the TCP peer's, never a header a client can forge.
+///
+/// ```swift
+/// let adapter: any IngressControllerAdapter = IngressNginxAdapter(client: kubernetes)
+/// let outcome = try await adapter.reconcile()
+/// ```
+public protocol IngressControllerAdapter: Sendable {
+    /// For messages: `ingress-nginx ConfigMap ingress-nginx/ingress-nginx-controller`.
+    var target: String { get }
+    /// Reads the controller's configuration and changes it only where it differs.
+    func reconcile() async throws -> ControllerConfigOutcome
+}
+
+/// What a controller reconcile found and did.
+public enum ControllerConfigOutcome: Sendable, Equatable {
+    /// Already as desired; nothing was written.
+    case unchanged
+    /// These keys were written.
+    case patched(keys: [String])
+}
