@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "OCI", "Containerd", "Kubernetes", "Ingress", "CharonSupport", log,
+                "OCI", "Containerd", "Kubernetes", "Ingress", "HTTP", "CharonSupport", log,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "Kubernetes", "Containerd", "OCI", "TestSupport"],
+            dependencies: ["Agent", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

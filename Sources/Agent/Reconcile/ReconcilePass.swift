@@ -61,7 +61,7 @@ public struct ReconcilePass: Sendable {
         let succeeded = !snapshot.checks.contains(where: \.isFailing)
         metrics.passFinished(succeeded: succeeded, duration: started.duration(to: .now))
         for name in changed.sorted() {
-            guard let entry = snapshot[name] else { continue }
+            guard let entry = snapshot[name], entry.configured else { continue }
             if entry.result.ok {
                 logger.notice("\(name) ok: \(entry.result.message)")
             } else {

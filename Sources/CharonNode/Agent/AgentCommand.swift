@@ -1,0 +1,90 @@
+import Agent
+import ArgumentParser
+import CharonSupport
+import Kubernetes
+import Logging
+
+/// `charon-node agent`: the daemon (DaemonSet pod or systemd unit) that keeps the lifecycle image
+/// in place and reports the node's health.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Keep the lifecycle image built, imported and pinned; serve and report node health.",
+        discussion: """
+            Every --interval seconds (jittered by ±10%) the agent builds the image (nothing is \
+            rewritten when nothing changed), makes sure containerd has exactly that digest under \
+            the image's name, pinned, and re-imports it when it went missing. It serves /healthz, \
+            /readyz, /status and /metrics on --status-address, patches this Node's conditions when \
+            running in Kubernetes, and talks sd_notify (READY, WATCHDOG, STATUS) under systemd. \
+            SIGTERM lets the pass in flight finish (up to --shutdown-grace) and exits 0.
+
+            With --once: one pass, a summary line, and the exit status 0 healthy, 1 degraded, \
+            2 unhealthy.
+            """
+    )
+
+    @OptionGroup var build: BuildOptions
+    @OptionGroup var containerd: ContainerdOptions
+
+    @Flag(help: "Run one reconcile pass, print the summary and exit (0 healthy, 1 degraded, 2 unhealthy).")
+    var once = false
+
+    @Option(help: ArgumentHelp("Seconds between reconcile passes, jittered ±10% (env AGENT_INTERVAL).", valueName: "seconds"))
+    var interval: Double = Environment.agentInterval
+
+    @Option(help: ArgumentHelp("Seconds to the next pass after a failed one (env AGENT_RETRY_INTERVAL).", valueName: "seconds"))
+    var retryInterval: Double = Environment.agentRetryInterval
+
+    @Option(help: ArgumentHelp("Where the status endpoint listens, host:port; \"off\" for none (env STATUS_ADDRESS).", valueName: "address"))
+    var statusAddress: String = Environment.statusAddress
+
+    @Option(help: ArgumentHelp("This node's name: the Node whose conditions are patched (env NODE_NAME).", valueName: "name"))
+    var nodeName: String = Environment.nodeName
+
+    @Option(help: ArgumentHelp("On SIGTERM, seconds the pass in flight may take before it is abandoned (env SHUTDOWN_GRACE).", valueName: "seconds"))
+    var shutdownGrace: Double = Environment.shutdownGrace
+
+    @Option(help: ArgumentHelp("Seconds between Node condition updates when nothing changed (env NODE_CONDITION_HEARTBEAT).", valueName: "seconds"))
+    var conditionHeartbeat: Double = Environment.conditionHeartbeat
+
+    @Option(help: ArgumentHelp("MiB that must stay free where the tarball lives (env MIN_FREE_DISK_MB).", valueName: "MiB"))
+    var minFreeDisk: Int = Environment.minimumFreeDiskMiB
+
+    func validate() throws {
+        for (name, value) in [("--interval", interval), ("--retry-interval", retryInterval), ("--condition-heartbeat", conditionHeartbeat)] where !(value > 0) {
+            throw ValidationError("\(name) must be a positive number of seconds")
+        }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
+        guard minFreeDisk >= 0 else { throw ValidationError("--min-free-disk must not be negative") }
+        guard !nodeName.isEmpty else { throw ValidationError("--node-name (NODE_NAME) is empty") }
+        if statusAddress != "off" {
+            do { _ = try StatusAddress(parsing: statusAddress) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap()
+        let agent = try await CommandFailure.reporting { Agent(configuration: try agentConfiguration()) }
+        if once {
+            let snapshot = await agent.runOnce()
+            print(snapshot.summary)
+            throw ExitCode(snapshot.overall.exitCode)
+        }
+        try await CommandFailure.reporting { try await agent.run() }
+    }
+
+    func agentConfiguration() throws -> AgentConfiguration {
+        let environment = Environment.all
+        var configuration = AgentConfiguration(
+            spec: try build.resolvedSpec(), builderOptions: build.builderOptions(), containerd: containerd.client, node: nodeName)
+        configuration.interval = .seconds(interval)
+        configuration.retryInterval = .seconds(retryInterval)
+        configuration.statusAddress = statusAddress == "off" ? nil : try StatusAddress(parsing: statusAddress)
+        configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.conditionHeartbeat = .seconds(conditionHeartbeat)
+        configuration.minimumFreeBytes = Int64(minFreeDisk) << 20
+        configuration.kubernetes = KubernetesConfiguration.inCluster(environment: environment)
+        configuration.systemd = SystemdEnvironment(environment: environment)
+        return configuration
+    }
+}
