@@ -137,7 +137,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IngressTests",
-            dependencies: ["Ingress", "Tailscale", "Kubernetes", "TestSupport"],
+            dependencies: [
+                "Ingress", "Tailscale", "Kubernetes", "TestSupport",
+                .product(name: "Yams", package: "Yams"),  // reads daemonset/*.yaml
+            ],
             swiftSettings: swiftSettings
         ),
         /// End to end: the built executables against a private containerd (started by `make test`).
