@@ -39,14 +39,7 @@ struct ImageBuilderTests {
     }
 
     static func leftovers(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let item = readdir(directory) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.contains(".tmp-") { names.append(name) }
-        }
-        return names
+        ((try? POSIXIO.listDirectory(folder)) ?? []).filter { $0.contains(".tmp-") }
     }
 
     @Test func writesAnOCILayoutWithDockerManifest() throws {

@@ -38,15 +38,7 @@ public final class TemporaryDirectory {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            if let directory = opendir(path) {
-                var names: [String] = []
-                while let item = readdir(directory) {
-                    let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(directory)
-                for name in names { remove("\(path)/\(name)") }
-            }
+            for name in (try? POSIXIO.listDirectory(path)) ?? [] { remove("\(path)/\(name)") }
             rmdir(path)
         } else {
             unlink(path)

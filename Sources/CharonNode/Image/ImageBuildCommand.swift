@@ -16,7 +16,9 @@ struct ImageBuildCommand: AsyncParsableCommand {
         LogSetup.bootstrap()
         try await CommandFailure.reporting {
             let spec = try ImageSpec.load(from: try build.resolvedSpec())
-            let result = try ImageBuilder(options: build.builderOptions()).build(spec)
+            let progress = ProgressLine.forTerminal()
+            defer { progress?.clear() }
+            let result = try ImageBuilder(options: build.builderOptions(progress: progress)).build(spec)
             print("\(result.reference) \(result.manifestDigest) \(result.output) \(result.outcome.rawValue)")
         }
     }

@@ -21,7 +21,9 @@ struct ImageRebuildCommand: AsyncParsableCommand {
         LogSetup.bootstrap()
         try await CommandFailure.reporting {
             let spec = try ImageSpec.load(from: try build.resolvedSpec())
-            let built = try ImageBuilder(options: build.builderOptions()).build(spec)
+            let progress = ProgressLine.forTerminal()
+            let built = try ImageBuilder(options: build.builderOptions(progress: progress)).build(spec)
+            progress?.clear()
             let imported = try await ImageImporter(containerd: containerd.client)
                 .ensure(reference: built.reference, digest: built.manifestDigest.description, tarball: built.output, force: force)
             print("\(built.reference) \(built.manifestDigest) \(built.output) \(built.outcome.rawValue) \(imported.imported ? "imported" : "present") pinned")

@@ -27,9 +27,11 @@ struct BuildOptions: ParsableArguments {
         return found
     }
 
-    func builderOptions() -> ImageBuilder.Options {
+    func builderOptions(progress: ProgressLine? = nil) -> ImageBuilder.Options {
         let epoch = Environment.value("SOURCE_DATE_EPOCH").flatMap(Int.init) ?? 0
-        return ImageBuilder.Options(output: output, sourceDateEpoch: epoch, executableSearchPath: SelfLocation.executableSearchPath)
+        var options = ImageBuilder.Options(output: output, sourceDateEpoch: epoch, executableSearchPath: SelfLocation.executableSearchPath)
+        if let progress { options.progress = { progress.report($0) } }
+        return options
     }
 }
 

@@ -23,6 +23,8 @@ public struct ImageBuilder {
         public var executableSearchPath: [String]
         /// Threads for zstd compression (0: one per core).
         public var compressionThreads: Int
+        /// Receives progress while layers are written (a terminal shows it; logs do not need it).
+        public var progress: (@Sendable (BuildProgress) -> Void)?
 
         public init(output: String, sourceDateEpoch: Int = 0, executableSearchPath: [String] = [], compressionThreads: Int = 0) {
             self.output = output
@@ -30,6 +32,13 @@ public struct ImageBuilder {
             self.executableSearchPath = executableSearchPath
             self.compressionThreads = compressionThreads
         }
+    }
+
+    /// How far the layer being written is.
+    public struct BuildProgress: Sendable {
+        public var layer: String
+        public var written: Int64
+        public var total: Int64
     }
 
     /// What a build did.
@@ -125,8 +134,15 @@ public struct ImageBuilder {
         try archive.addDirectory("blobs/")
         try archive.addDirectory("blobs/sha256/")
 
-        let writer = LayerWriter(compression: spec.compression, modificationTime: options.sourceDateEpoch, compressionThreads: options.compressionThreads)
-        let blobs = try writeLayers(plans, writer: writer, archive: archive, file: file, parallel: spec.compression != .none && plans.count > 1)
+        let writers = zip(spec.layers, plans).map { layer, plan in
+            var writer = LayerWriter(compression: spec.compression, modificationTime: options.sourceDateEpoch, compressionThreads: options.compressionThreads)
+            if let progress = options.progress {
+                let total = plan.entries.reduce(0) { $0 + $1.dataSize }
+                writer.progress = { progress(BuildProgress(layer: layer.name, written: $0, total: total)) }
+            }
+            return writer
+        }
+        let blobs = try writeLayers(plans, writers: writers, archive: archive, file: file, parallel: spec.compression != .none && plans.count > 1)
 
         let created = Self.timestamp(options.sourceDateEpoch)
         let configuration = ImageConfiguration(
@@ -165,12 +181,12 @@ public struct ImageBuilder {
     /// Streams layer 0 straight into the tarball; when compressing several layers, the others are
     /// compressed at the same time into temporary blobs and appended with an in-kernel copy.
     private func writeLayers(
-        _ plans: [LayerPlanner.Plan], writer: LayerWriter, archive: ImageArchiveWriter, file: AtomicFile, parallel: Bool
+        _ plans: [LayerPlanner.Plan], writers: [LayerWriter], archive: ImageArchiveWriter, file: AtomicFile, parallel: Bool
     ) throws -> [LayerWriter.Blob] {
         guard parallel else {
             return try plans.enumerated().map { index, plan in
                 let slot = try archive.reserveEntry()
-                let blob = try writer.write(plan.entries, to: file)
+                let blob = try writers[index].write(plan.entries, to: file)
                 try archive.completeEntry(slot, name: "blobs/sha256/\(blob.digest.encoded)")
                 logger.debug("layer \(index): \(blob.digest), \(blob.size) bytes")
                 return blob
@@ -184,7 +200,7 @@ public struct ImageBuilder {
         nonisolated(unsafe) let unsafeFile = file
         DispatchQueue.concurrentPerform(iterations: plans.count) { index in
             let sink: any ByteSink = index == 0 ? unsafeFile : unsafeSideFiles[index - 1]
-            let outcome = Swift.Result { try writer.write(plans[index].entries, to: sink) }
+            let outcome = Swift.Result { try writers[index].write(plans[index].entries, to: sink) }
             results.withLock { $0[index] = outcome }
         }
         let blobs = try results.withLock { all in try (0..<plans.count).map { try all[$0]!.get() } }
@@ -200,14 +216,9 @@ public struct ImageBuilder {
     private func removeAbandonedTemporaryFiles(of output: String) {
         let folder = POSIXIO.directoryName(of: output)
         let prefix = ".\(POSIXIO.baseName(of: output)).tmp-"
-        guard let directory = opendir(folder) else { return }
-        defer { closedir(directory) }
-        while let item = readdir(directory) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.hasPrefix(prefix) {
-                unlink("\(folder)/\(name)")
-                logger.info("removed \(folder)/\(name), left by an interrupted build")
-            }
+        for name in (try? POSIXIO.listDirectory(folder)) ?? [] where name.hasPrefix(prefix) {
+            unlink("\(folder)/\(name)")
+            logger.info("removed \(folder)/\(name), left by an interrupted build")
         }
     }
 

@@ -149,16 +149,7 @@ private struct EntryTable {
         }
         try add(LayerEntry(path: path, kind: .directory, mode: UInt32(info.st_mode) & 0o7777, owner: owner), explicit: false)
         inputs.insert("\(host)/\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_mode)")
-        guard let directory = opendir(host) else { throw SystemError(operation: "open folder", path: host) }
-        var names: [String] = []
-        while let item = readdir(directory) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(directory)
-        for name in names.sorted() {
+        for name in try POSIXIO.listDirectory(host) {
             let child = "\(host)/\(name)"
             let target = "\(path)/\(name)"
             var childInfo = stat()

@@ -29,6 +29,8 @@ public struct LayerWriter: Sendable {
     public var compressionThreads: Int
     /// Size of the read buffer.
     public var bufferSize = 1 << 20
+    /// Called with the file bytes written so far, about once per buffer (for progress display).
+    public var progress: (@Sendable (Int64) -> Void)?
 
     public init(compression: LayerCompression, modificationTime: Int, compressionThreads: Int = 0) {
         self.compression = compression
@@ -60,8 +62,9 @@ public struct LayerWriter: Sendable {
         do {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
             defer { buffer.deallocate() }
+            var written: Int64 = 0
             for entry in entries {
-                try writeEntry(entry, into: tar, buffer: buffer)
+                try writeEntry(entry, into: tar, buffer: buffer) { written += $0; progress?(written) }
             }
             try tar.close()
             try pipeline.finish()
@@ -107,7 +110,9 @@ public struct LayerWriter: Sendable {
         return writer
     }
 
-    private func writeEntry(_ entry: LayerEntry, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer) throws {
+    private func writeEntry(
+        _ entry: LayerEntry, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer, advanced: (Int64) -> Void
+    ) throws {
         let header = archive_entry_new()
         defer { archive_entry_free(header) }
         archive_entry_copy_pathname(header, entry.path)
@@ -139,14 +144,16 @@ public struct LayerWriter: Sendable {
         case .bytes(let bytes):
             try bytes.withUnsafeBytes { try tar.writeData($0) }
         case .hostFile(let path, let size):
-            try copyFile(path, expectedSize: size, into: tar, buffer: buffer)
+            try copyFile(path, expectedSize: size, into: tar, buffer: buffer, advanced: advanced)
         default:
             break
         }
         try tar.check(archive_write_finish_entry(tar.handle), "finish \(entry.path)")
     }
 
-    private func copyFile(_ path: String, expectedSize: Int64, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer) throws {
+    private func copyFile(
+        _ path: String, expectedSize: Int64, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer, advanced: (Int64) -> Void
+    ) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(operation: "open", path: path) }
         defer { close(fd) }
@@ -158,6 +165,7 @@ public struct LayerWriter: Sendable {
             guard Int64(count) <= remaining else { throw LayerWriteError.sourceChanged(path: path) }
             try tar.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             remaining -= Int64(count)
+            advanced(Int64(count))
         }
         guard remaining == 0 else { throw LayerWriteError.sourceChanged(path: path) }
     }
