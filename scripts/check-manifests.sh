@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Validates what we ship for clusters and hosts; exits non-zero on any failure.
+#   - every daemonset/*.yaml with kubernetes-validate --strict (unknown fields are errors),
+#     installed from PyPI into a venv under .build/
+#   - systemd/*.service with systemd-analyze verify; any complaint about our unit is a failure
+#     (verify itself exits 0 on many of them, e.g. "Invalid syntax, ignoring")
+#
+#   scripts/check-manifests.sh
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+tools=$root/.build/manifest-tools
+status=0
+
+# kubernetes-validate: pinned, so CI results do not move under us.
+if [[ ! -x $tools/venv/bin/kubernetes-validate ]]; then
+  python3 -m venv "$tools/venv" && "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' || {
+    echo "check-manifests: cannot install kubernetes-validate" >&2
+    exit 1
+  }
+fi
+shopt -s nullglob
+manifests=(daemonset/*.yaml)
+if ((${#manifests[@]} == 0)); then
+  echo "check-manifests: no daemonset/*.yaml" >&2
+  status=1
+elif ! "$tools/venv/bin/kubernetes-validate" --strict --quiet "${manifests[@]}"; then
+  echo "check-manifests: kubernetes-validate --strict failed" >&2
+  status=1
+else
+  echo "check-manifests: ${#manifests[@]} manifests pass kubernetes-validate --strict"
+fi
+
+# systemd-analyze verify checks that ExecStart= exists; before `make install` it does not, so
+# verify a copy whose ExecStart points at the built binary (or /bin/true): same unit otherwise.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+binary=/bin/true
+for candidate in /usr/local/bin/charon-node .build/release/charon-node .build/debug/charon-node; do
+  if [[ -x $candidate ]]; then binary=$(realpath "$candidate"); break; fi
+done
+for unit in systemd/*.service; do
+  copy=$scratch/$(basename "$unit")
+  sed -E "s#^ExecStart=/usr/local/bin/charon-node#ExecStart=$binary#" "$unit" >"$copy"
+  output=$(systemd-analyze verify "$copy" 2>&1)
+  code=$?
+  complaints=$(grep -F "$copy" <<<"$output" || true)
+  if ((code != 0)) || [[ -n $complaints ]]; then
+    echo "check-manifests: systemd-analyze verify $unit failed:" >&2
+    echo "${complaints:-$output}" | sed "s#$copy#$unit#g" >&2
+    status=1
+  else
+    echo "check-manifests: $unit passes systemd-analyze verify"
+  fi
+done
+exit $status
