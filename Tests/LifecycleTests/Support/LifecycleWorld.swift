@@ -1,0 +1,96 @@
+import Cloudflare
+import HTTP
+import Headscale
+import Lifecycle
+import Logging
+import TestSupport
+
+/// Fakes of Headscale and Cloudflare plus the settings pointing at them: one per test.
+///
+/// ```swift
+/// let world = try await LifecycleWorld.start(version: .v0_26)
+/// try await CleanupWorkflow(configuration: world.configuration(), clients: world.clients()).run()
+/// ```
+final class LifecycleWorld: @unchecked Sendable {
+    static let apiKey = "hskey-api-SECRET-7f3a9c"
+    static let token = "cf-token-SECRET-91b2e4"
+    static let zone = "zone0123456789abcdef"
+    static let user = "services"
+    static let hostname = "ollama"
+    static let fqdn = "ollama.example.com"
+    static let marker = RecordOwnership.marker(ownerID: "charon")
+
+    let headscale: FakeHeadscale
+    let cloudflare: FakeCloudflare
+    let scratch: TemporaryDirectory
+
+    private init(headscale: FakeHeadscale, cloudflare: FakeCloudflare, scratch: TemporaryDirectory) {
+        self.headscale = headscale
+        self.cloudflare = cloudflare
+        self.scratch = scratch
+    }
+
+    static func start(version: FakeHeadscale.Version = .v0_28, maxPerPage: Int = 5_000) async throws -> LifecycleWorld {
+        let headscale = try await FakeHeadscale.start(version: version, apiKey: apiKey)
+        let cloudflare = try await FakeCloudflare.start(token: token, zoneID: zone, maxPerPage: maxPerPage)
+        headscale.addUser(user)
+        return LifecycleWorld(headscale: headscale, cloudflare: cloudflare, scratch: try TemporaryDirectory(prefix: "lifecycle"))
+    }
+
+    func stop() async {
+        await headscale.stop()
+        await cloudflare.stop()
+    }
+
+    var keyPath: String { scratch.path + "/authkey" }
+
+    /// The environment a pod would give the container, pointing at the fakes.
+    func environment(_ overrides: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "TS_HOSTNAME": Self.hostname,
+            "DOMAIN_NAME": "example.com",
+            "HEADSCALE_URL": headscale.url,
+            "HEADSCALE_API_KEY": Self.apiKey,
+            "HEADSCALE_USER": Self.user,
+            "CLOUDFLARE_API_TOKEN": Self.token,
+            "CLOUDFLARE_ZONE_ID": Self.zone,
+            "CLOUDFLARE_API_URL": cloudflare.url,
+            "AUTHKEY_OUTPUT_PATH": keyPath,
+            "RETRY_INTERVAL": "0.05",
+            "MAX_RETRIES": "5",
+            "MONITOR_INTERVAL": "0.05",
+            "DNS_RECHECK_INTERVAL": "300",
+        ]
+        for (name, value) in overrides { environment[name] = value }
+        return environment.filter { !$0.value.isEmpty }
+    }
+
+    func configuration(_ overrides: [String: String] = [:]) throws -> LifecycleConfiguration {
+        try LifecycleConfiguration.resolve(environment: environment(overrides), flags: [:])
+    }
+
+    /// Clients with fast retries so fault tests take milliseconds.
+    func clients(_ configuration: LifecycleConfiguration) -> LifecycleClients {
+        let http = HTTPClient(
+            configuration: .init(
+                connectTimeout: .seconds(2), requestTimeout: .seconds(3), retryDeadline: .seconds(8), maxAttempts: 5,
+                initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(50)
+            )
+        )
+        return LifecycleClients(configuration: configuration, http: http, logger: Self.quietLogger)
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    func cleanup(_ overrides: [String: String] = [:]) async throws {
+        let configuration = try configuration(overrides)
+        try await CleanupWorkflow(configuration: configuration, clients: clients(configuration), logger: Self.quietLogger).run()
+    }
+
+    /// Whether the key file exists.
+    var keyFileExists: Bool { POSIXFile.exists(keyPath) }
+}

@@ -1,0 +1,94 @@
+import Glibc
+
+/// A child process started with `posix_spawn`, for tests that must signal it (SIGTERM) while it
+/// runs; output goes to files under a scratch folder.
+///
+/// ```swift
+/// let child = try SpawnedProcess(BuiltProducts.path("charon-lifecycle"), ["dns-create"], environment: env, outputFolder: scratch.path)
+/// child.signal(SIGTERM)
+/// let status = try await child.wait(timeout: .seconds(5))
+/// ```
+public final class SpawnedProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let standardOutputPath: String
+    public let standardErrorPath: String
+
+    /// Starts `executable`; `environment` replaces the inherited environment entirely.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], outputFolder: String) throws {
+        standardOutputPath = "\(outputFolder)/stdout-\(UInt32.random(in: 0...UInt32.max))"
+        standardErrorPath = standardOutputPath.replacingOccurrences("stdout", "stderr")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, standardOutputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, standardErrorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        guard result == 0 else { throw SystemErrorLite("posix_spawn \(executable): \(String(cString: strerror(result)))") }
+        pid = child
+    }
+
+    public func signal(_ number: Int32) {
+        kill(pid, number)
+    }
+
+    /// Waits for exit; returns the exit status (128 + signal if killed). Kills the child on timeout.
+    public func wait(timeout: Duration) async throws -> Int32 {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signalled = status & 0x7f
+                return signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
+            }
+            if clock.now > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                throw SystemErrorLite("process \(pid) did not exit within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    public var standardOutput: String { Self.read(standardOutputPath) }
+    public var standardError: String { Self.read(standardErrorPath) }
+
+    static func read(_ path: String) -> String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// A one-line test-support failure.
+public struct SystemErrorLite: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
