@@ -1,0 +1,202 @@
+import CharonSupport
+import Glibc
+import Logging
+import Tailscale
+
+/// One ingress pass on a node, in order: keep tailscaled joined (``TailnetJoin``), keep the
+/// firewall in place (``Firewall``, repairing drift), keep the controller's config
+/// (``IngressControllerAdapter``), keep the node's DNS record (``NodeDNSRecord``), and check that
+/// something listens on the ingress ports. Every part is optional, so a bare host can run the
+/// firewall alone.
+///
+/// The agent runs its checks side by side, and both the `tailscale` and the `ingress` check read
+/// this pass: the first caller starts it, the other awaits the same run, and a result younger than
+/// `reuseWithin` is served again instead of reconciling twice.
+///
+/// ```swift
+/// let reconciler = IngressReconciler(parts: parts)
+/// let checks = reconciler.healthChecks   // [tailscale, ingress] for Agent(checks:)
+/// ```
+public actor IngressReconciler {
+    /// What to reconcile; nil parts are skipped.
+    public struct Parts: Sendable {
+        public var hostname: IngressHostname
+        public var join: TailnetJoin?
+        /// Where the status comes from when there is no join (and for the report).
+        public var status: any TailscaleStatusSource
+        public var firewall: Firewall?
+        public var controller: (any IngressControllerAdapter)?
+        public var dns: NodeDNSRecord?
+        public var ports: [UInt16]
+        public var listeningPorts: ListeningPorts
+        /// Seconds since 1970, for key-expiry messages.
+        public var now: @Sendable () -> Int64
+
+        public init(
+            hostname: IngressHostname, join: TailnetJoin?, status: any TailscaleStatusSource, firewall: Firewall?,
+            controller: (any IngressControllerAdapter)?, dns: NodeDNSRecord?, ports: [UInt16] = [80, 443],
+            listeningPorts: ListeningPorts = ListeningPorts(), now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+        ) {
+            self.hostname = hostname
+            self.join = join
+            self.status = status
+            self.firewall = firewall
+            self.controller = controller
+            self.dns = dns
+            self.ports = ports
+            self.listeningPorts = listeningPorts
+            self.now = now
+        }
+    }
+
+    /// The two health results of one pass.
+    public struct Report: Sendable, Equatable {
+        public var tailscale: HealthCheckResult
+        public var ingress: HealthCheckResult
+    }
+
+    public let parts: Parts
+    public let reuseWithin: Duration
+    let logger: Logger
+    private var inFlight: Task<Report, Never>?
+    private var last: (at: ContinuousClock.Instant, report: Report)?
+
+    public init(parts: Parts, reuseWithin: Duration = .seconds(15), logger: Logger = Logger(label: "charon.ingress")) {
+        self.parts = parts
+        self.reuseWithin = reuseWithin
+        self.logger = logger
+    }
+
+    /// The latest pass's report, running a pass unless one is under way or fresh.
+    public func report() async -> Report {
+        if let last, ContinuousClock.now - last.at < reuseWithin { return last.report }
+        if let inFlight { return await inFlight.value }
+        let parts = parts
+        let logger = logger
+        let task = Task { await Self.pass(parts, logger: logger) }
+        inFlight = task
+        let report = await task.value
+        last = (ContinuousClock.now, report)
+        inFlight = nil
+        return report
+    }
+
+    /// The `tailscale` and `ingress` checks for the agent's health model.
+    public nonisolated var healthChecks: [any HealthCheck] {
+        [TailscaleHealthCheck(reconciler: self), IngressHealthCheck(reconciler: self)]
+    }
+
+    static func pass(_ parts: Parts, logger: Logger) async -> Report {
+        // 1. Tailnet.
+        var tailscale: HealthCheckResult
+        var addresses: [String] = []
+        var joinError: (any Error)?
+        if let join = parts.join {
+            do {
+                _ = try await join.reconcile(logger: logger)
+            } catch {
+                joinError = error
+            }
+        }
+        do {
+            let status = try await parts.status.status()
+            tailscale = Self.tailscaleResult(status, hostname: parts.hostname, now: parts.now(), joinError: joinError)
+            if tailscale.ok { addresses = status.addresses }
+        } catch {
+            tailscale = .failed("cannot read tailscaled's status: \(error)", reason: "TailscaleUnreachable")
+        }
+
+        // 2. Ingress: each part reports, the first failure decides the reason.
+        var notes: [String] = []
+        var failure: (message: String, reason: String)?
+        func fail(_ message: String, _ reason: String) {
+            notes.append(message)
+            if failure == nil { failure = (message, reason) }
+        }
+        if let firewall = parts.firewall {
+            do {
+                let before = try await firewall.reconcile(logger: logger)
+                notes.append(before == .inPlace ? "firewall in place" : "firewall repaired (was \(before))")
+            } catch {
+                fail("firewall: \(error)", "FirewallFailed")
+            }
+        }
+        let listening = parts.listeningPorts.listening()
+        let missing = parts.ports.filter { !listening.contains($0) }
+        if missing.isEmpty {
+            notes.append("listening on \(parts.ports.map(String.init).joined(separator: ", "))")
+        } else {
+            fail("nothing listens on port \(missing.map(String.init).joined(separator: ", "))", "IngressNotListening")
+        }
+        if let controller = parts.controller {
+            do {
+                switch try await controller.reconcile() {
+                case .unchanged: notes.append("\(controller.target) as desired")
+                case .patched(let keys):
+                    notes.append("\(controller.target): set \(keys.joined(separator: ", "))")
+                    logger.notice("\(controller.target): set \(keys.joined(separator: ", "))")
+                }
+            } catch {
+                fail("\(controller.target): \(error)", "ControllerConfigFailed")
+            }
+        }
+        if let dns = parts.dns, dns.isConfigured {
+            if addresses.isEmpty {
+                fail("DNS \(dns.fqdn ?? "") not updated: the node is not on the tailnet", "DNSWaitingForTailnet")
+            } else {
+                do {
+                    let actions = try await dns.reconcile(addresses: addresses)
+                    notes.append(actions.isEmpty ? "DNS \(dns.fqdn ?? "") up to date" : "DNS \(dns.fqdn ?? ""): \(actions.map(\.description).joined(separator: ", "))")
+                } catch {
+                    fail("DNS \(dns.fqdn ?? ""): \(error)", "DNSFailed")
+                }
+            }
+        }
+        let message = notes.joined(separator: "; ")
+        let ingress: HealthCheckResult = failure.map { .failed(message, reason: $0.reason) } ?? .ok(message, reason: "IngressReady")
+        return Report(tailscale: tailscale, ingress: ingress)
+    }
+
+    static func tailscaleResult(_ status: TailscaleStatus, hostname: IngressHostname, now: Int64, joinError: (any Error)?) -> HealthCheckResult {
+        var details = ["backendState": status.backendState.description, "hostname": hostname.value]
+        if !status.addresses.isEmpty { details["addresses"] = status.addresses.joined(separator: ",") }
+        if let expiry = status.node?.keyExpiry { details["keyExpiry"] = expiry }
+        switch TailnetJoinDecision(status: status, now: now) {
+        case .joined(let addresses):
+            var message = "joined as \(status.node?.hostName ?? hostname.value) (\(addresses.joined(separator: ", ")))"
+            if let expiry = status.node?.keyExpirySeconds {
+                let days = (expiry - now) / 86400
+                message += days < 7 ? "; node key expires in \(days) days" : "; key expires \(status.node?.keyExpiry ?? "")"
+            }
+            if let joinError { message += "; last join attempt: \(joinError)" }
+            return .ok(message, reason: "TailscaleRunning", details: details)
+        case .join(let reason, _), .bringUp(let reason), .wait(let reason):
+            let cause = joinError.map { "; join failed: \($0)" } ?? ""
+            return .failed("\(reason) (health: \(status.healthSummary))\(cause)", reason: "TailscaleNotRunning", details: details)
+        }
+    }
+}
+
+/// The `tailscale` slot of the agent's health model: backend state, addresses, key expiry.
+///
+/// ```swift
+/// Agent(configuration: configuration, checks: reconciler.healthChecks)
+/// ```
+public struct TailscaleHealthCheck: HealthCheck {
+    public let reconciler: IngressReconciler
+    public init(reconciler: IngressReconciler) { self.reconciler = reconciler }
+    public var name: String { HealthCheckName.tailscale }
+    public func run() async -> HealthCheckResult { await reconciler.report().tailscale }
+}
+
+/// The `ingress` slot: firewall in place, ports listening, controller config applied, DNS kept.
+///
+/// ```swift
+/// Agent(configuration: configuration, checks: reconciler.healthChecks)
+/// ```
+public struct IngressHealthCheck: HealthCheck {
+    public let reconciler: IngressReconciler
+    public init(reconciler: IngressReconciler) { self.reconciler = reconciler }
+    public var name: String { HealthCheckName.ingress }
+    public func run() async -> HealthCheckResult { await reconciler.report().ingress }
+}
