@@ -1,0 +1,124 @@
+import Agent
+import CharonSupport
+import Foundation
+import Kubernetes
+import Testing
+import TestSupport
+
+@Suite("Node conditions against a fake Kubernetes API")
+struct NodeConditionReporterTests {
+    static func snapshot(containerdOK: Bool, at seconds: Int64) -> HealthSnapshot {
+        let model = HealthModel(node: "node1", checks: [
+            ("containerd", .unhealthy, true), ("image", .unhealthy, true), ("tailscale", .degraded, false),
+        ])
+        model.record("containerd", containerdOK ? .ok("containerd 1.7 up", reason: "ContainerdReachable") : .failed("socket missing", reason: "ContainerdUnreachable"), at: Timestamp(seconds: seconds))
+        model.record("image", .ok("localhost/x:latest sha256:ab pinned", reason: "ImagePresent"), at: Timestamp(seconds: seconds))
+        return model.publish(at: Timestamp(seconds: seconds))
+    }
+
+    static func configuration(_ api: FakeKubernetesAPI, tokenFile: String) -> KubernetesConfiguration {
+        KubernetesConfiguration(apiServer: api.baseURL, tokenFile: tokenFile, caFile: nil)
+    }
+
+    @Test func patchesWithStrategicMergeKeepingKubeletsConditions() async throws {
+        let api = try await FakeKubernetesAPI.start(node: "node1", token: "first-token")
+        let scratch = try TemporaryDirectory()
+        let tokenFile = try scratch.write("token", "first-token\n")
+        let metrics = AgentMetrics()
+        let reporter = NodeConditionReporter(client: KubernetesClient(configuration: Self.configuration(api, tokenFile: tokenFile)), node: "node1", heartbeat: .seconds(3600), metrics: metrics)
+
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 100), changed: ["containerd", "image"])
+        #expect(api.rejected.isEmpty, "\(api.rejected)")
+        #expect(api.patchBodies.count == 1)
+        let request = try #require(api.server.requests.last)
+        #expect(request.method == "PATCH")
+        #expect(request.path == "/api/v1/nodes/node1/status")
+        #expect(request.headers["content-type"] == "application/strategic-merge-patch+json")
+
+        // The body: only status.conditions, one per configured check, nothing else.
+        let body = try #require(JSONSerialization.jsonObject(with: Data(api.patchBodies[0])) as? [String: Any])
+        #expect(Array(body.keys) == ["status"])
+        let status = try #require(body["status"] as? [String: Any])
+        #expect(Array(status.keys) == ["conditions"])
+        let conditions = try #require(status["conditions"] as? [[String: String]])
+        #expect(conditions.map { $0["type"] } == ["CharonContainerdProblem", "CharonImageProblem"])
+        #expect(conditions[0] == [
+            "type": "CharonContainerdProblem", "status": "False", "reason": "ContainerdReachable", "message": "containerd 1.7 up",
+            "lastTransitionTime": "1970-01-01T00:01:40Z", "lastHeartbeatTime": conditions[0]["lastHeartbeatTime"]!,
+        ])
+        #expect(Timestamp(rfc3339: conditions[0]["lastHeartbeatTime"]!) != nil)
+
+        // kubelet's Ready survived (a merge patch would have replaced the list).
+        #expect(api.conditions.map(\.type) == ["Ready", "CharonContainerdProblem", "CharonImageProblem"])
+
+        // Nothing changed: no request until the heartbeat.
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 160), changed: [])
+        #expect(api.patchBodies.count == 1)
+
+        // A change goes out at once, with the token as the file says now (rotated).
+        try scratch.write("token", "second-token")
+        api.setToken("second-token")
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: false, at: 220), changed: ["containerd"])
+        #expect(api.patchBodies.count == 2, "\(api.rejected)")
+        let containerd = try #require(api.conditions.first { $0.type == "CharonContainerdProblem" })
+        #expect(containerd.status == "True")
+        #expect(containerd.reason == "ContainerdUnreachable")
+        #expect(containerd.lastTransitionTime == Timestamp(seconds: 220).rfc3339)
+        #expect(String(decoding: metrics.exposition(), as: UTF8.self).contains(#"charon_agent_node_condition_patches_total{result="success"} 2"#))
+        await api.stop()
+    }
+
+    @Test func heartbeatResendsUnchangedConditions() async throws {
+        let api = try await FakeKubernetesAPI.start(node: "node1", token: "t")
+        let scratch = try TemporaryDirectory()
+        let reporter = NodeConditionReporter(
+            client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t"))), node: "node1",
+            heartbeat: .milliseconds(200), metrics: AgentMetrics())
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 1), changed: [])
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 2), changed: [])
+        #expect(api.patchBodies.count == 1)
+        try await Task.sleep(for: .milliseconds(250))
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 3), changed: [])
+        #expect(api.patchBodies.count == 2)
+        await api.stop()
+    }
+
+    @Test func aFailedPatchIsRetriedOnTheNextPass() async throws {
+        let api = try await FakeKubernetesAPI.start(node: "node1", token: "t")
+        let scratch = try TemporaryDirectory()
+        let metrics = AgentMetrics()
+        let reporter = NodeConditionReporter(
+            client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t")), timeout: .seconds(2)),
+            node: "node1", heartbeat: .seconds(3600), metrics: metrics)
+        api.failNextPatches(10)  // more than the client's own retries
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 1), changed: ["containerd"])
+        #expect(api.patchBodies.isEmpty)
+        api.failNextPatches(0)
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 2), changed: [])
+        #expect(api.patchBodies.count == 1, "unchanged, but the last attempt failed: send again")
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(text.contains(#"charon_agent_node_condition_patches_total{result="failure"} 1"#))
+        await api.stop()
+    }
+
+    @Test func aWrongTokenIsAnErrorWithoutTheToken() async throws {
+        let api = try await FakeKubernetesAPI.start(node: "node1", token: "right")
+        let scratch = try TemporaryDirectory()
+        let client = KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "wrong-secret-value")))
+        let error = await #expect(throws: KubernetesError.self) {
+            try await client.patchNodeConditions(node: "node1", [])
+        }
+        #expect(error?.description.contains("HTTP 401") == true)
+        #expect(error?.description.contains("wrong-secret-value") == false)
+        await api.stop()
+    }
+
+    @Test func inClusterConfigurationComesFromTheEnvironment() {
+        #expect(KubernetesConfiguration.inCluster(environment: [:]) == nil)
+        let configuration = KubernetesConfiguration.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"])
+        #expect(configuration?.apiServer == "https://[fd00::1]:6443")
+        #expect(configuration?.tokenFile == "/var/run/secrets/kubernetes.io/serviceaccount/token")
+        #expect(configuration?.caFile == "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")
+        #expect(NodeConditionReporter.conditionType(for: "ingress") == "CharonIngressProblem")
+    }
+}
