@@ -114,4 +114,36 @@ struct FirewallLabTests {
             #expect(!tables.contains("charon_ingress"))
         }
     }
+
+    /// The ingress health check in the lab: it repairs the firewall and sees nginx's sockets
+    /// through `/proc/<nginx pid>/net`, i.e. inside the node's namespace.
+    @Test func ingressCheckRepairsTheFirewallAndSeesTheListeningPorts() async throws {
+        try await withNetworkLab { lab in
+            let nginx = try TestNginx(namespace: lab.node, servers: "server { listen 80; listen [::]:443; return 200; }")
+            try await nginx.start()
+            defer { nginx.stop() }
+            let pid = try #require(nginx.pid)
+            let status = try FakeTailscale(status: TailscaleFixtures.running())
+            let reconciler = IngressReconciler(
+                parts: .init(
+                    hostname: try IngressHostname(nodeName: "node1"), join: nil, status: status.cli,
+                    firewall: Firewall(policy: try FirewallPolicy(), nft: CommandLauncher(lab.nodeLauncherWords + ["nft"])),
+                    controller: nil, dns: nil, listeningPorts: ListeningPorts(procRoot: "/proc/\(pid)"),
+                    now: { TailscaleFixtures.now }),
+                reuseWithin: .zero)
+            let first = await reconciler.report()
+            #expect(first.ingress.ok, "\(first.ingress.message)")
+            #expect(first.ingress.message == "firewall repaired (was missing); listening on 80, 443")
+            #expect(first.tailscale.ok)
+            let second = await reconciler.report()
+            #expect(second.ingress.message == "firewall in place; listening on 80, 443")
+            // The lab's firewall really is in place: the public side is dropped.
+            #expect(try await lab.clientStatus("http://\(NetworkLab.nodePublicIPv4)/", timeout: 1) == nil)
+
+            nginx.stop()
+            let stopped = await reconciler.report()
+            #expect(!stopped.ingress.ok)
+            #expect(stopped.ingress.reason == "IngressNotListening")
+        }
+    }
 }
