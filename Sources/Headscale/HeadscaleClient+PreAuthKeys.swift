@@ -93,7 +93,7 @@ extension HeadscaleClient {
             guard let key = created.preAuthKey, !key.key.isEmpty else {
                 throw HeadscaleError.unverifiedKey("the answer holds no key")
             }
-            if let name = key.userName, name != user.name, key.userID == nil || key.userID != user.id {
+            if let name = key.userName, name != user.name {
                 throw HeadscaleError.unverifiedKey("issued for user \"\(name)\", not \"\(user.name)\"")
             }
             if let id = key.userID, id != user.id {

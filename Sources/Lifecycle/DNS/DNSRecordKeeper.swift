@@ -103,8 +103,12 @@ public actor DNSRecordKeeper {
             case .created:
                 actions.append(seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description))
             case .identicalExists:
-                // 81058: it exists after all (a listing raced a create): the next pass sees it.
-                logger.info("\(ownership.fqdn): \(type) \(address) already exists (81058); listing again next pass")
+                // 81058: it exists after all (a listing raced a create): list again, don't fail.
+                let again = try await cloudflare.records(named: ownership.fqdn)
+                guard again.contains(where: { $0.type == type && IPAddress($0.content) == address && ownership.verdict(for: $0).isManaged }) else {
+                    throw LifecycleError("Cloudflare reports an identical \(type) record for \(ownership.fqdn) (81058) but lists none")
+                }
+                logger.info("\(ownership.fqdn): \(type) \(address) already existed (81058)")
             }
             seen.insert(type)
             return actions

@@ -1,0 +1,106 @@
+import Cloudflare
+import HTTP
+import Headscale
+import Lifecycle
+import TestSupport
+import Testing
+
+/// The Headscale and Cloudflare clients on the wire details the workflows rely on.
+@Suite("clients")
+struct ClientTests {
+    static let http = HTTPClient(configuration: .init(retryDeadline: .seconds(5), initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(40)))
+
+    @Test("Headscale users: the name filter is applied client-side (0.23 ignores it)", arguments: FakeHeadscale.Version.allCases)
+    func usersByName(version: FakeHeadscale.Version) async throws {
+        let fake = try await FakeHeadscale.start(version: version, apiKey: "k")
+        defer { Task { await fake.stop() } }
+        fake.addUser("alice")
+        fake.addUser("services")
+        let client = HeadscaleClient(baseURL: fake.url, apiKey: "k", http: Self.http)
+        let users = try await client.users(named: "services")
+        #expect(users.map(\.name) == ["services"])
+        #expect(users.first?.id == "2")
+        #expect(fake.requests.first?.query["name"] == "services")
+        await #expect(throws: HeadscaleError.self) { _ = try await client.user(named: "bob") }
+    }
+
+    @Test("Headscale node tags read from forcedTags/validTags or tags", arguments: FakeHeadscale.Version.allCases)
+    func nodeTags(version: FakeHeadscale.Version) async throws {
+        let fake = try await FakeHeadscale.start(version: version, apiKey: "k")
+        defer { Task { await fake.stop() } }
+        fake.addNode(name: "db", user: "services", ipAddresses: ["100.64.0.3", "fd7a:115c:a1e0::3"], tags: ["tag:db"])
+        let nodes = try await HeadscaleClient(baseURL: fake.url, apiKey: "k", http: Self.http).nodes()
+        #expect(nodes.first?.tags == ["tag:db"])
+        #expect(nodes.first?.ipv4 == "100.64.0.3")
+        #expect(nodes.first?.ipv6 == "fd7a:115c:a1e0::3")
+        #expect(nodes.first?.user?.name == "services")
+    }
+
+    @Test("deleting a node that is gone counts as done (500 up to 0.26, 404 from 0.27)", arguments: FakeHeadscale.Version.allCases)
+    func deleteGoneNode(version: FakeHeadscale.Version) async throws {
+        let fake = try await FakeHeadscale.start(version: version, apiKey: "k")
+        defer { Task { await fake.stop() } }
+        try await HeadscaleClient(baseURL: fake.url, apiKey: "k", http: Self.http).deleteNode(id: "42")
+        // "record not found" is not retried.
+        #expect(fake.requests.count == 1)
+    }
+
+    @Test("a pre-auth key for another user than asked is rejected")
+    func keyForOtherUser() async throws {
+        let fake = try await FakeHeadscale.start(version: .v0_26, apiKey: "k")
+        defer { Task { await fake.stop() } }
+        fake.addUser("services")
+        let client = HeadscaleClient(baseURL: fake.url, apiKey: "k", http: Self.http)
+        // The id says 1 ("services") but the name we claim differs.
+        let error = await #expect(throws: HeadscaleError.self) {
+            _ = try await client.createPreAuthKey(for: HeadscaleUser(id: "1", name: "ops"), options: .init(expiration: .seconds(60)))
+        }
+        #expect(error?.description.contains("cannot be verified") == true)
+    }
+
+    @Test("Cloudflare listing follows result_info pages")
+    func pagination() async throws {
+        let fake = try await FakeCloudflare.start(token: "t", zoneID: "z", maxPerPage: 5)
+        defer { Task { await fake.stop() } }
+        for index in 0..<12 { fake.addRecord(name: "a.example.com", type: "TXT", content: "\"\(index)\"") }
+        fake.addRecord(name: "b.example.com", type: "A", content: "100.64.0.1")
+        let client = CloudflareClient(baseURL: fake.url, zoneID: "z", token: "t", pageSize: 500, http: Self.http)
+        let records = try await client.records(named: "A.Example.com")
+        #expect(records.count == 12)
+        #expect(fake.requests.map { $0.query["page"] } == ["1", "2", "3"])
+    }
+
+    @Test("Cloudflare: create sends JSON with the comment; 81058 is reported as identical; PATCH keeps the comment")
+    func createAndPatch() async throws {
+        let fake = try await FakeCloudflare.start(token: "t", zoneID: "z")
+        defer { Task { await fake.stop() } }
+        let client = CloudflareClient(baseURL: fake.url, zoneID: "z", token: "t", http: Self.http)
+        let input = DNSRecordInput(type: "A", name: "ollama.example.com", content: "100.64.0.1", ttl: 60, proxied: false, comment: "managed")
+        guard case .created(let record) = try await client.createRecord(input) else {
+            Issue.record("expected a created record")
+            return
+        }
+        #expect(try await client.createRecord(input) == .identicalExists)
+        let updated = try await client.updateRecord(id: record.id, DNSRecordInput(content: "100.64.0.2"))
+        #expect(updated.content == "100.64.0.2" && updated.comment == "managed")
+        try await client.deleteRecord(id: record.id)
+        try await client.deleteRecord(id: record.id)  // gone already: fine
+        #expect(fake.records.isEmpty)
+    }
+
+    @Test("Cloudflare: success false with HTTP 200 is an error with its codes; a comment over 100 characters is refused")
+    func envelopeErrors() async throws {
+        let fake = try await FakeCloudflare.start(token: "t", zoneID: "z")
+        defer { Task { await fake.stop() } }
+        let client = CloudflareClient(baseURL: fake.url, zoneID: "z", token: "t", http: Self.http)
+        fake.faults.inject(.response(.json(200, #"{"success":false,"errors":[{"code":1234,"message":"odd"}],"messages":[],"result":null}"#)))
+        let odd = await #expect(throws: CloudflareError.self) { _ = try await client.records(named: "x.example.com") }
+        #expect(odd?.codes == [1234])
+        let long = DNSRecordInput(type: "A", name: "x.example.com", content: "100.64.0.1", comment: String(repeating: "c", count: 120))
+        let refused = await #expect(throws: CloudflareError.self) { _ = try await client.createRecord(long) }
+        #expect(refused?.codes == [9004])
+        let wrongZone = CloudflareClient(baseURL: fake.url, zoneID: "other", token: "t", http: Self.http)
+        let zoneError = await #expect(throws: CloudflareError.self) { _ = try await wrongZone.records(named: "x.example.com") }
+        #expect(zoneError?.codes == [7003])
+    }
+}

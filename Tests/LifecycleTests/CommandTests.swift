@@ -1,0 +1,107 @@
+import Glibc
+import Lifecycle
+import TestSupport
+import Testing
+
+/// The built `charon-lifecycle` executable: exit codes, output free of secrets, SIGTERM.
+@Suite("charon-lifecycle executable")
+struct CommandTests {
+    static var executable: String { BuiltProducts.path("charon-lifecycle") }
+
+    /// Runs to completion with exactly this environment.
+    static func run(_ arguments: [String], _ environment: [String: String], in world: LifecycleWorld) async throws -> (Int32, String, String) {
+        let child = try SpawnedProcess(executable, arguments, environment: environment, outputFolder: world.scratch.path + "/..")
+        let status = try await child.wait(timeout: .seconds(30))
+        return (status, child.standardOutput, child.standardError)
+    }
+
+    @Test("cleanup exits 0, writes the key 0600, names each action, and prints no secret")
+    func cleanupSucceeds() async throws {
+        let world = try await LifecycleWorld.start(version: .v0_26)
+        defer { Task { await world.stop() } }
+        _ = CleanupTests.seed(world)
+        let (status, output, errors) = try await Self.run(["cleanup"], world.environment(), in: world)
+        #expect(status == 0, "\(errors)")
+        let key = try #require(world.headscale.issuedKeys.last?.key)
+        #expect(POSIXFile.contents(world.keyPath) == key)
+        #expect(POSIXFile.mode(world.keyPath) == 0o600)
+        let all = output + errors
+        #expect(all.contains("deleted stale Headscale node ollama"))
+        #expect(all.contains("deleted A 100.64.0.9"))
+        #expect(all.contains("left alone A 203.0.113.10"))
+        #expect(all.contains("left alone TXT"))
+        for secret in [LifecycleWorld.apiKey, LifecycleWorld.token, key] {
+            #expect(!all.contains(secret), "a secret leaked into the output")
+        }
+    }
+
+    @Test("secrets from *_FILE and settings from flags work the same")
+    func filesAndFlags() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        let keyFile = try world.scratch.write("secrets/api-key", LifecycleWorld.apiKey + "\n", mode: 0o600)
+        var environment = world.environment(["HEADSCALE_API_KEY": "", "HEADSCALE_API_KEY_FILE": keyFile, "TS_HOSTNAME": "wrong"])
+        environment["CLOUDFLARE_API_TOKEN"] = nil
+        let (status, _, errors) = try await Self.run(["cleanup", "--ts-hostname", "ollama"], environment, in: world)
+        #expect(status == 0, "\(errors)")
+        #expect(world.keyFileExists)
+    }
+
+    @Test("a refused key exits 1 with a message that says so, and writes nothing")
+    func refused() async throws {
+        let world = try await LifecycleWorld.start(version: .v0_23)
+        defer { Task { await world.stop() } }
+        let (status, output, errors) = try await Self.run(["cleanup"], world.environment(["HEADSCALE_API_KEY": "hskey-wrong-SECRET"]), in: world)
+        #expect(status == 1)
+        #expect(errors.contains("Headscale refused the API key"))
+        #expect(!(output + errors).contains("hskey-wrong-SECRET"))
+        #expect(!world.keyFileExists)
+    }
+
+    @Test("bad configuration exits 2 naming the setting")
+    func badConfiguration() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        let (missing, _, missingErrors) = try await Self.run(["cleanup"], world.environment(["TS_HOSTNAME": ""]), in: world)
+        #expect(missing == 2)
+        #expect(missingErrors.contains("TS_HOSTNAME is required"))
+        let (bad, _, badErrors) = try await Self.run(["dns-create"], world.environment(["MONITOR_INTERVAL": "often"]), in: world)
+        #expect(bad == 2)
+        #expect(badErrors.contains("MONITOR_INTERVAL=often"))
+        let (unknown, _, _) = try await Self.run(["cleanup", "--no-such-flag"], world.environment(), in: world)
+        #expect(unknown == 2)
+        #expect(world.headscale.requests.isEmpty)
+    }
+
+    @Test("dns-create exits 0 promptly on SIGTERM, while waiting and while monitoring")
+    func sigterm() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        // While waiting for a node that is not there yet, in a long sleep between polls.
+        let waiting = try SpawnedProcess(
+            Self.executable, ["dns-create"], environment: world.environment(["RETRY_INTERVAL": "60", "MAX_RETRIES": "10"]),
+            outputFolder: world.scratch.path
+        )
+        #expect(await eventually { !world.headscale.requests.isEmpty })
+        let clock = ContinuousClock()
+        var start = clock.now
+        waiting.signal(SIGTERM)
+        #expect(try await waiting.wait(timeout: .seconds(5)) == 0)
+        #expect(clock.now - start < .seconds(2))
+
+        // While monitoring, with the records in place.
+        world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2"])
+        let monitoring = try SpawnedProcess(
+            Self.executable, ["dns-create"], environment: world.environment(["MONITOR_INTERVAL": "0.1"]), outputFolder: world.scratch.path
+        )
+        #expect(await eventually { world.cloudflare.records(named: LifecycleWorld.fqdn).count == 1 })
+        start = clock.now
+        monitoring.signal(SIGTERM)
+        #expect(try await monitoring.wait(timeout: .seconds(5)) == 0)
+        #expect(clock.now - start < .seconds(2))
+        let output = monitoring.standardOutput + monitoring.standardError
+        #expect(output.contains("created A 100.64.1.2"))
+        #expect(output.contains("stopping on SIGTERM"))
+        #expect(!output.contains(LifecycleWorld.apiKey) && !output.contains(LifecycleWorld.token))
+    }
+}
