@@ -1,0 +1,96 @@
+import ArgumentParser
+import Ingress
+import Kubernetes
+import Lifecycle
+import Logging
+import Tailscale
+
+/// The options every ingress step shares: which node, which tailscaled, which interface.
+struct IngressOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("This node's name; the tailnet hostname is nginx-ingress-<node> (env NODE_NAME).", valueName: "name"))
+    var node: String = Environment.nodeName
+
+    @Option(help: ArgumentHelp("The tailscale CLI (env TAILSCALE_BIN).", valueName: "path"))
+    var tailscale: String = Environment.tailscaleBinary
+
+    @Option(help: ArgumentHelp("tailscaled's socket, if not the CLI's default (env TAILSCALE_SOCKET).", valueName: "path"))
+    var tailscaleSocket: String?
+
+    @Option(help: ArgumentHelp("The Tailscale interface ports 80/443 stay open on (env TAILSCALE_INTERFACE).", valueName: "name"))
+    var tailscaleInterface: String = Environment.tailscaleInterface
+
+    func hostname() throws -> IngressHostname { try IngressHostname(nodeName: node) }
+
+    var tailscaleCLI: TailscaleCLI { TailscaleCLI(executable: tailscale, socket: tailscaleSocket ?? Environment.tailscaleSocket) }
+
+    func firewall() throws -> Firewall { Firewall(policy: try FirewallPolicy(tailscaleInterface: tailscaleInterface)) }
+}
+
+/// How the join reaches Headscale; the rest of its settings are the lifecycle image's variables.
+struct JoinOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("URL tailscaled logs in to (env HEADSCALE_LOGIN_SERVER, else HEADSCALE_URL).", valueName: "url"))
+    var loginServer: String?
+
+    @Option(help: ArgumentHelp("Root-only folder for the pre-auth key while tailscale up reads it (env INGRESS_KEY_DIRECTORY).", valueName: "path"))
+    var keyDirectory: String = Environment.ingressKeyDirectory
+
+    @Option(help: ArgumentHelp("Seconds tailscale up may wait for the node to be Running.", valueName: "seconds"))
+    var upTimeout: Int = 60
+
+    /// The Lifecycle settings for this node, from the environment.
+    func lifecycle(_ hostname: IngressHostname) throws -> LifecycleConfiguration {
+        try IngressLifecycleSettings.configuration(hostname: hostname, environment: Environment.all)
+    }
+
+    func join(_ ingress: IngressOptions, lifecycle: LifecycleConfiguration, clients: LifecycleClients, logger: Logger) throws -> TailnetJoin {
+        guard let loginServer = loginServer ?? Environment.headscaleLoginServer ?? Optional(lifecycle.headscaleURL) else {
+            throw ValidationError("--login-server or HEADSCALE_LOGIN_SERVER is required")
+        }
+        return TailnetJoin(
+            configuration: .init(hostname: try ingress.hostname(), loginServer: loginServer, keyDirectory: keyDirectory, upTimeoutSeconds: upTimeout),
+            tailscale: ingress.tailscaleCLI, enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger))
+    }
+}
+
+/// Which controller ConfigMap, and how to reach the Kubernetes API.
+struct ControllerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Namespace of the internal controller (env INGRESS_CONTROLLER_NAMESPACE).", valueName: "name"))
+    var controllerNamespace: String = Environment.controllerNamespace
+
+    @Option(help: ArgumentHelp("The controller's ConfigMap (env INGRESS_CONTROLLER_CONFIGMAP).", valueName: "name"))
+    var controllerConfigmap: String = Environment.controllerConfigMap
+
+    @Option(help: ArgumentHelp("Kubernetes API URL without credentials (a kubectl proxy); default: in-cluster.", valueName: "url"))
+    var apiServer: String?
+
+    /// nil outside Kubernetes (no --api-server, no in-cluster service account).
+    func adapter() -> IngressNginxAdapter? {
+        let configuration = apiServer.map { KubernetesConfiguration(apiServer: $0, tokenFile: nil, caFile: nil) }
+            ?? KubernetesConfiguration.inCluster(environment: Environment.all)
+        return configuration.map {
+            IngressNginxAdapter(client: KubernetesClient(configuration: $0), namespace: controllerNamespace, configMap: controllerConfigmap)
+        }
+    }
+}
+
+/// Bad input is exit status 2, like a bad image spec: print the one-line reason and stop.
+enum IngressInput {
+    static func checked<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as IngressHostnameError {
+            CommandFailure.printError("\(error)")
+            throw ExitCode(2)
+        } catch let error as ConfigurationError {
+            CommandFailure.printError("\(error)")
+            throw ExitCode(2)
+        } catch let error as FirewallError {
+            CommandFailure.printError("\(error)")
+            throw ExitCode(2)
+        } catch let error as NginxConfigError {
+            guard case .invalidService = error else { throw error }
+            CommandFailure.printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
