@@ -23,7 +23,12 @@ public struct ContainerdClient: Sendable {
     /// How long `ctr` may try to connect before giving up.
     public var connectTimeoutSeconds: Int
 
-    public init(address: String = defaultAddress, namespace: String = defaultNamespace, ctr: HostCommand = HostCommand(executable: "ctr"), connectTimeoutSeconds: Int = 5) {
+    public init(
+        address: String = defaultAddress,
+        namespace: String = defaultNamespace,
+        ctr: HostCommand = HostCommand(executable: "ctr"),
+        connectTimeoutSeconds: Int = 5
+    ) {
         self.address = address
         self.namespace = namespace
         self.ctr = ctr
@@ -95,14 +100,16 @@ public struct ContainerdClient: Sendable {
         let output: HostCommand.Output
         do {
             output = try await ctr.run(
-                ["--address", address, "--namespace", namespace, "--connect-timeout", "\(connectTimeoutSeconds)s"] + arguments)
+                ["--address", address, "--namespace", namespace, "--connect-timeout", "\(connectTimeoutSeconds)s"] + arguments
+            )
         } catch let failure as HostCommand.Failure {
             throw ContainerdError.ctrUnavailable(failure.reason)
         }
         guard output.succeeded else {
             throw ContainerdError.commandFailed(
                 command: "ctr " + arguments.prefix(2).joined(separator: " "),
-                message: Self.cleanMessage(output.standardError, exitCode: output.exitCode))
+                message: Self.cleanMessage(output.standardError, exitCode: output.exitCode)
+            )
         }
         return output.standardOutput
     }

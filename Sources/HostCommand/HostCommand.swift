@@ -40,12 +40,17 @@ public struct HostCommand: Sendable {
         for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
         do {
             let result = try await Subprocess.run(
-                target, arguments: Arguments(arguments), environment: .inherit.updating(overrides),
-                output: .string(limit: outputLimit), error: .string(limit: 1 << 20))
-            let code: Int32 = switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
+                target,
+                arguments: Arguments(arguments),
+                environment: .inherit.updating(overrides),
+                output: .string(limit: outputLimit),
+                error: .string(limit: 1 << 20)
+            )
+            let code: Int32 =
+                switch result.terminationStatus {
+                case .exited(let code): code
+                case .signaled(let signal): 128 + signal
+                }
             return Output(exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
         } catch {
             throw Failure(command: executable, reason: "could not run: \(error)")

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 /// The CLI's own words: version, help and argument errors, compared as a user sees them.
 @Suite("charon-node and charon-lifecycle output")
@@ -14,25 +14,27 @@ struct CLIOutputTests {
     @Test func imageHelpListsTheThreeSteps() async throws {
         let result = try await BuiltProducts.run("charon-node", ["image", "--help"])
         #expect(result.exitCode == 0)
-        #expect(result.standardOutput == """
-            OVERVIEW: Build, import or rebuild an image from a spec in images/.
+        #expect(
+            result.standardOutput == """
+                OVERVIEW: Build, import or rebuild an image from a spec in images/.
 
-            USAGE: charon-node image <subcommand>
+                USAGE: charon-node image <subcommand>
 
-            OPTIONS:
-              --version               Show the version.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --version               Show the version.
+                  -h, --help              Show help information.
 
-            SUBCOMMANDS:
-              build                   Build an image tarball from a spec.
-              import                  Import an image tarball into containerd, verify its
-                                      digest and pin it.
-              rebuild                 Build the image and make sure containerd has exactly
-                                      it, pinned.
+                SUBCOMMANDS:
+                  build                   Build an image tarball from a spec.
+                  import                  Import an image tarball into containerd, verify its
+                                          digest and pin it.
+                  rebuild                 Build the image and make sure containerd has exactly
+                                          it, pinned.
 
-              See 'charon-node help image <subcommand>' for detailed help.
+                  See 'charon-node help image <subcommand>' for detailed help.
 
-            """)
+                """
+        )
     }
 
     @Test func everyRebuildOptionHasHelpAndItsEnvironmentVariable() async throws {
@@ -54,8 +56,10 @@ struct CLIOutputTests {
     @Test func environmentSetsTheDefaults() async throws {
         let scratch = try TemporaryDirectory()
         let result = try await BuiltProducts.run(
-            "charon-node", ["image", "build"],
-            environment: ["IMAGE_SPEC": "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "IMAGE_OUTPUT": "\(scratch.path)/env.tar"])
+            "charon-node",
+            ["image", "build"],
+            environment: ["IMAGE_SPEC": "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "IMAGE_OUTPUT": "\(scratch.path)/env.tar"]
+        )
         #expect(result.exitCode == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains(" \(scratch.path)/env.tar written"))
     }

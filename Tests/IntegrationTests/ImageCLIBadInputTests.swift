@@ -1,8 +1,8 @@
 import CharonSupport
 import Glibc
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 /// Bad input through the real CLI: a clear one-line error, a non-zero exit, and the previous tarball
 /// at the destination left exactly as it was.
@@ -73,7 +73,10 @@ struct ImageCLIBadInputTests {
         try fixture.scratch.write("spec/data.bin", "changed")
         let result = try await fixture.build()
         #expect(result.exitCode == 1)
-        #expect(Self.errorLine(result).contains(mountPoint.path) && Self.errorLine(result).contains("Read-only file system"), "got: \(Self.errorLine(result))")
+        #expect(
+            Self.errorLine(result).contains(mountPoint.path) && Self.errorLine(result).contains("Read-only file system"),
+            "got: \(Self.errorLine(result))"
+        )
         try fixture.expectPreviousIntact()
     }
 
@@ -92,7 +95,10 @@ struct ImageCLIBadInputTests {
 
     @Test func outputFolderMissing() async throws {
         let fixture = try await Fixture()
-        let result = try await BuiltProducts.run("charon-node", ["image", "build", "--spec", fixture.specFolder, "--output", "\(fixture.scratch.path)/no/such/dir/image.tar"])
+        let result = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "build", "--spec", fixture.specFolder, "--output", "\(fixture.scratch.path)/no/such/dir/image.tar"]
+        )
         #expect(result.exitCode == 1)
         #expect(Self.errorLine(result).contains("\(fixture.scratch.path)/no/such/dir"), "got: \(Self.errorLine(result))")
     }
@@ -120,7 +126,10 @@ struct ImageCLIBadInputTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         #expect(bound == 0)
-        let result = try await BuiltProducts.run("charon-node", ["image", "rebuild", "--spec", fixture.specFolder, "--output", fixture.output, "--containerd-address", socket])
+        let result = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "rebuild", "--spec", fixture.specFolder, "--output", fixture.output, "--containerd-address", socket]
+        )
         #expect(result.exitCode == 1)
         #expect(Self.errorLine(result).contains("connection refused"), "got: \(Self.errorLine(result))")
         #expect(!result.standardError.contains("goroutine"), "a Go stack reached the user")

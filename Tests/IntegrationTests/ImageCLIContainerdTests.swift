@@ -1,8 +1,8 @@
 import CharonSupport
 import Glibc
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 /// `charon-node image …` end to end: the built binary, the shipped lifecycle spec, a real
 /// containerd. Each test uses its own containerd namespace so they cannot see each other.
@@ -13,10 +13,13 @@ struct ImageCLIContainerdTests {
     static func namespace() -> String { "charon-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
 
     static func rebuild(output: String, socket: String, namespace: String) async throws -> HostCommand.Output {
-        try await BuiltProducts.run("charon-node", [
-            "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle",
-            "--output", output, "--containerd-address", socket, "--namespace", namespace,
-        ])
+        try await BuiltProducts.run(
+            "charon-node",
+            [
+                "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle",
+                "--output", output, "--containerd-address", socket, "--namespace", namespace,
+            ]
+        )
     }
 
     @Test func rebuildImportsPinsAndTheImageRuns() async throws {
@@ -39,7 +42,9 @@ struct ImageCLIContainerdTests {
         // The image is base-less: the closure alone must be enough to run the binary.
         let container = "lifecycle-\(UInt32.random(in: 0...UInt32.max))"
         let run = try await PrivateContainerd.ctr(
-            ["run", "--rm", "--net-host", Self.reference, container, "/usr/local/bin/charon-lifecycle", "--version"], namespace: namespace)
+            ["run", "--rm", "--net-host", Self.reference, container, "/usr/local/bin/charon-lifecycle", "--version"],
+            namespace: namespace
+        )
         #expect(run.exitCode == 0, "ctr run: \(run.standardError)")
         #expect(run.standardOutput == "0.1.0\n")
 
@@ -59,9 +64,15 @@ struct ImageCLIContainerdTests {
         let namespace = Self.namespace()
         let scratch = try TemporaryDirectory()
         let output = "\(scratch.path)/lifecycle.tar"
-        let build = try await BuiltProducts.run("charon-node", ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output])
+        let build = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output]
+        )
         #expect(build.exitCode == 0, "\(build.standardError)")
-        let imported = try await BuiltProducts.run("charon-node", ["image", "import", "--containerd-address", socket, "--namespace", namespace, output])
+        let imported = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "import", "--containerd-address", socket, "--namespace", namespace, output]
+        )
         #expect(imported.exitCode == 0, "\(imported.standardError)")
         #expect(imported.standardOutput.hasSuffix("imported pinned\n"))
         let again = try await BuiltProducts.run("charon-node", ["image", "import", "--containerd-address", socket, "--namespace", namespace, output])
@@ -71,7 +82,10 @@ struct ImageCLIContainerdTests {
     @Test func skopeoAndUmociReadTheTarball() async throws {
         let scratch = try TemporaryDirectory()
         let output = "\(scratch.path)/lifecycle.tar"
-        let build = try await BuiltProducts.run("charon-node", ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output])
+        let build = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output]
+        )
         #expect(build.exitCode == 0, "\(build.standardError)")
         let digest = build.standardOutput.split(separator: " ")[1]
 

@@ -1,8 +1,8 @@
 import CharonSupport
 import Glibc
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 /// The layout `make install` produces (`bin/` + `share/charon-node/images/`), and ctr's own
 /// failures reaching the operator as one line.
@@ -29,7 +29,9 @@ struct ImageCLIInstalledTests {
         try POSIXIO.makeDirectories("\(prefix.path)/layout")
         try await HostCommand(executable: "tar").check(["-xf", output, "-C", "\(prefix.path)/layout"])
         // Whichever blob is the layer: list every blob that tar can read.
-        let listing = try await HostCommand(executable: "sh").check(["-c", "for blob in '\(prefix.path)'/layout/blobs/sha256/*; do tar -tf \"$blob\" 2>/dev/null; done; true"])
+        let listing = try await HostCommand(executable: "sh").check([
+            "-c", "for blob in '\(prefix.path)'/layout/blobs/sha256/*; do tar -tf \"$blob\" 2>/dev/null; done; true",
+        ])
         #expect(listing.contains("usr/local/bin/charon-lifecycle"))
     }
 
@@ -38,7 +40,10 @@ struct ImageCLIInstalledTests {
         let scratch = try TemporaryDirectory()
         chmod(scratch.path, 0o755)
         let output = "\(scratch.path)/lifecycle.tar"
-        let build = try await BuiltProducts.run("charon-node", ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output])
+        let build = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "build", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output]
+        )
         #expect(build.exitCode == 0)
         // The same import as an unprivileged user: containerd's socket is root's.
         let result = try await HostCommand(executable: "setpriv").run([
@@ -47,7 +52,11 @@ struct ImageCLIInstalledTests {
         ])
         #expect(result.exitCode == 1)
         let lines = result.standardError.split(separator: "\n").filter { $0.hasPrefix("error:") }
-        #expect(lines == ["error: ctr images import failed: permission denied on the containerd socket"] || lines == ["error: ctr images ls failed: permission denied on the containerd socket"], "got: \(result.standardError)")
+        #expect(
+            lines == ["error: ctr images import failed: permission denied on the containerd socket"]
+                || lines == ["error: ctr images ls failed: permission denied on the containerd socket"],
+            "got: \(result.standardError)"
+        )
     }
 
     @Test func anArchiveCtrRejectsIsOneLine() async throws {
@@ -55,13 +64,21 @@ struct ImageCLIInstalledTests {
         let scratch = try TemporaryDirectory()
         // index.json names an image whose blobs are not in the archive.
         try scratch.write("layout/oci-layout", #"{"imageLayoutVersion":"1.0.0"}"#)
-        try scratch.write("layout/index.json", """
+        try scratch.write(
+            "layout/index.json",
+            """
             {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",\
             "digest":"sha256:\(String(repeating: "a", count: 64))","size":10,\
             "annotations":{"io.containerd.image.name":"localhost/broken:latest"}}]}
-            """)
-        try await HostCommand(executable: "tar").check(["-C", "\(scratch.path)/layout", "-cf", "\(scratch.path)/broken.tar", "oci-layout", "index.json"])
-        let result = try await BuiltProducts.run("charon-node", ["image", "import", "--containerd-address", socket, "--namespace", "charon-test-broken", "\(scratch.path)/broken.tar"])
+            """
+        )
+        try await HostCommand(executable: "tar").check([
+            "-C", "\(scratch.path)/layout", "-cf", "\(scratch.path)/broken.tar", "oci-layout", "index.json",
+        ])
+        let result = try await BuiltProducts.run(
+            "charon-node",
+            ["image", "import", "--containerd-address", socket, "--namespace", "charon-test-broken", "\(scratch.path)/broken.tar"]
+        )
         #expect(result.exitCode == 1)
         let errors = result.standardError.split(separator: "\n").filter { $0.hasPrefix("error:") }
         #expect(errors.count == 1)

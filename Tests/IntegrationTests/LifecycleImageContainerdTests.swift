@@ -1,8 +1,8 @@
 import CharonSupport
 import Glibc
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 /// The built lifecycle image doing its real job: `charon-lifecycle cleanup` run by containerd
 /// (host network, as the init container would reach Headscale and Cloudflare) against the
@@ -14,7 +14,12 @@ struct LifecycleImageContainerdTests {
         let namespace = "charon-test-lifecycle-\(getpid())"
         let headscale = try await FakeHeadscale.start(version: .v0_28, apiKey: "hskey-api-IMAGE-SECRET")
         let cloudflare = try await FakeCloudflare.start(token: "cf-token-IMAGE-SECRET", zoneID: "zone-image")
-        defer { Task { await headscale.stop(); await cloudflare.stop() } }
+        defer {
+            Task {
+                await headscale.stop()
+                await cloudflare.stop()
+            }
+        }
         headscale.addUser("services")
         let stale = headscale.addNode(name: "ollama", user: "services", givenName: "ollama")
         let suffixed = headscale.addNode(name: "ollama", user: "services", givenName: "ollama-x8k2p1q3")
@@ -24,10 +29,13 @@ struct LifecycleImageContainerdTests {
 
         let scratch = try TemporaryDirectory()
         let output = "\(scratch.path)/lifecycle.tar"
-        let rebuild = try await BuiltProducts.run("charon-node", [
-            "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output,
-            "--containerd-address", socket, "--namespace", namespace,
-        ])
+        let rebuild = try await BuiltProducts.run(
+            "charon-node",
+            [
+                "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle", "--output", output,
+                "--containerd-address", socket, "--namespace", namespace,
+            ]
+        )
         #expect(rebuild.exitCode == 0, "\(rebuild.standardError)")
 
         // The shared emptyDir of the pod: owned by the image's user, like fsGroup would make it.
@@ -42,9 +50,12 @@ struct LifecycleImageContainerdTests {
         ]
         let run = try await PrivateContainerd.ctr(
             ["run", "--rm", "--net-host"] + environment.flatMap { ["--env", $0] }
-                + ["--mount", "type=bind,src=\(keyFolder),dst=/tailscale-auth,options=rbind:rw",
-                   "localhost/tailscale-lifecycle:latest", "cleanup-\(getpid())", "/usr/local/bin/charon-lifecycle", "cleanup"],
-            namespace: namespace)
+                + [
+                    "--mount", "type=bind,src=\(keyFolder),dst=/tailscale-auth,options=rbind:rw",
+                    "localhost/tailscale-lifecycle:latest", "cleanup-\(getpid())", "/usr/local/bin/charon-lifecycle", "cleanup",
+                ],
+            namespace: namespace
+        )
         #expect(run.exitCode == 0, "cleanup in the image failed: \(run.standardOutput) \(run.standardError)")
 
         let remaining = Set(headscale.nodes.map(\.id))

@@ -3,8 +3,8 @@ import Dispatch
 import Glibc
 import HostCommand
 import OCI
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Image builder")
 struct ImageBuilderTests {
@@ -191,6 +191,14 @@ final class LockedFlag: @unchecked Sendable {
     private var flag = false
     private var mutex = pthread_mutex_t()
     init() { pthread_mutex_init(&mutex, nil) }
-    func set() { pthread_mutex_lock(&mutex); flag = true; pthread_mutex_unlock(&mutex) }
-    var value: Bool { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return flag }
+    func set() {
+        pthread_mutex_lock(&mutex)
+        flag = true
+        pthread_mutex_unlock(&mutex)
+    }
+    var value: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return flag
+    }
 }

@@ -46,10 +46,21 @@ struct ImageSpecTests {
         let items = spec.layers[0].contents
         #expect(items.count == 6)
         #expect(items[0] == LayerItem(kind: .executable(source: "app"), destination: "usr/local/bin/app"))
-        #expect(items[1] == LayerItem(kind: .file(source: "files/config.json"), destination: "etc/app/config.json", mode: 0o640, owner: Ownership(uid: 10, gid: 20)))
+        #expect(
+            items[1]
+                == LayerItem(
+                    kind: .file(source: "files/config.json"),
+                    destination: "etc/app/config.json",
+                    mode: 0o640,
+                    owner: Ownership(uid: 10, gid: 20)
+                )
+        )
         #expect(items[3] == LayerItem(kind: .makeDirectory, destination: "tmp", mode: 0o1777))
         #expect(items[4] == LayerItem(kind: .symlink(target: "/usr/local/bin/app"), destination: "app"))
-        #expect(items[5] == LayerItem(kind: .caCertificates(source: "/etc/ssl/certs/ca-certificates.crt"), destination: "etc/ssl/certs/ca-certificates.crt"))
+        #expect(
+            items[5]
+                == LayerItem(kind: .caCertificates(source: "/etc/ssl/certs/ca-certificates.crt"), destination: "etc/ssl/certs/ca-certificates.crt")
+        )
     }
 
     @Test func referenceDefaultsToLatest() throws {

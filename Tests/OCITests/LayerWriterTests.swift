@@ -2,8 +2,8 @@ import CharonSupport
 import Glibc
 import HostCommand
 import OCI
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Layer writer")
 struct LayerWriterTests {
@@ -19,7 +19,12 @@ struct LayerWriterTests {
         return root
     }
 
-    func writeLayer(_ entries: [LayerEntry], compression: LayerCompression = .none, into scratch: TemporaryDirectory, name: String = "layer") throws -> (LayerWriter.Blob, String) {
+    func writeLayer(
+        _ entries: [LayerEntry],
+        compression: LayerCompression = .none,
+        into scratch: TemporaryDirectory,
+        name: String = "layer"
+    ) throws -> (LayerWriter.Blob, String) {
         let path = "\(scratch.path)/\(name)"
         let file = try AtomicFile(destination: path)
         let blob = try LayerWriter(compression: compression, modificationTime: 1_700_000_000).write(entries, to: file)
@@ -30,10 +35,13 @@ struct LayerWriterTests {
     @Test func writesEntriesSortedWithModesLinksAndLongPaths() throws {
         let scratch = try TemporaryDirectory()
         let tree = try Self.makeTree(in: scratch)
-        let spec = LayerSpec(name: "t", contents: [
-            LayerItem(kind: .directory(source: tree), destination: "srv"),
-            LayerItem(kind: .content("x"), destination: "etc/x", mode: 0o640, owner: Ownership(uid: 7, gid: 8)),
-        ])
+        let spec = LayerSpec(
+            name: "t",
+            contents: [
+                LayerItem(kind: .directory(source: tree), destination: "srv"),
+                LayerItem(kind: .content("x"), destination: "etc/x", mode: 0o640, owner: Ownership(uid: 7, gid: 8)),
+            ]
+        )
         let plan = try LayerPlanner(baseDirectory: scratch.path, executableSearchPath: []).plan(spec)
         let (blob, path) = try writeLayer(plan.entries, into: scratch)
         let listed = try TarListing.entries(of: path)
@@ -83,11 +91,12 @@ struct LayerWriterTests {
         #expect(blob.mediaType == compression.mediaType)
         let blobSum = try await HostCommand(executable: "sha256sum").check([path])
         #expect(blobSum.hasPrefix(blob.digest.encoded))
-        let decompress = switch compression {
-        case .none: "cat"
-        case .gzip: "gzip -dc"
-        case .zstd: "zstd -dcq"
-        }
+        let decompress =
+            switch compression {
+            case .none: "cat"
+            case .gzip: "gzip -dc"
+            case .zstd: "zstd -dcq"
+            }
         let tarSum = try await HostCommand(executable: "sh").check(["-c", "\(decompress) '\(path)' | sha256sum"])
         #expect(tarSum.hasPrefix(blob.diffID.encoded))
         if compression != .none { #expect(blob.digest != blob.diffID) }
@@ -110,10 +119,13 @@ struct LayerWriterTests {
 
     @Test func conflictingEntriesAreRefused() throws {
         let scratch = try TemporaryDirectory()
-        let spec = LayerSpec(name: "t", contents: [
-            LayerItem(kind: .content("a"), destination: "etc/x"),
-            LayerItem(kind: .content("b"), destination: "etc/x"),
-        ])
+        let spec = LayerSpec(
+            name: "t",
+            contents: [
+                LayerItem(kind: .content("a"), destination: "etc/x"),
+                LayerItem(kind: .content("b"), destination: "etc/x"),
+            ]
+        )
         #expect(throws: ImageSpecError.conflictingEntries(path: "etc/x")) {
             try LayerPlanner(baseDirectory: scratch.path, executableSearchPath: []).plan(spec)
         }

@@ -37,18 +37,21 @@ enum TarListing {
             if size > 0 {
                 _ = data.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, Int(size)) }
             }
-            result.append(ListedEntry(
-                path: String(cString: archive_entry_pathname(entry)),
-                type: UInt32(archive_entry_filetype(entry)),
-                mode: UInt32(archive_entry_perm(entry)),
-                uid: archive_entry_uid(entry),
-                gid: archive_entry_gid(entry),
-                mtime: Int(archive_entry_mtime(entry)),
-                size: size,
-                symlink: archive_entry_symlink(entry).map { String(cString: $0) },
-                hardlink: archive_entry_hardlink(entry).map { String(cString: $0) },
-                userName: archive_entry_uname(entry).map { String(cString: $0) },
-                data: data))
+            result.append(
+                ListedEntry(
+                    path: String(cString: archive_entry_pathname(entry)),
+                    type: UInt32(archive_entry_filetype(entry)),
+                    mode: UInt32(archive_entry_perm(entry)),
+                    uid: archive_entry_uid(entry),
+                    gid: archive_entry_gid(entry),
+                    mtime: Int(archive_entry_mtime(entry)),
+                    size: size,
+                    symlink: archive_entry_symlink(entry).map { String(cString: $0) },
+                    hardlink: archive_entry_hardlink(entry).map { String(cString: $0) },
+                    userName: archive_entry_uname(entry).map { String(cString: $0) },
+                    data: data
+                )
+            )
         }
         return result
     }

@@ -26,7 +26,9 @@ struct ImageRebuildCommand: AsyncParsableCommand {
             progress?.clear()
             let imported = try await ImageImporter(containerd: containerd.client)
                 .ensure(reference: built.reference, digest: built.manifestDigest.description, tarball: built.output, force: force)
-            print("\(built.reference) \(built.manifestDigest) \(built.output) \(built.outcome.rawValue) \(imported.imported ? "imported" : "present") pinned")
+            print(
+                "\(built.reference) \(built.manifestDigest) \(built.output) \(built.outcome.rawValue) \(imported.imported ? "imported" : "present") pinned"
+            )
         }
     }
 }

@@ -17,7 +17,10 @@ public enum POSIXIO {
 
     /// Writes all of `buffer` at `position` without moving the file offset.
     public static func writeAll(
-        _ fd: Int32, _ buffer: UnsafeRawBufferPointer, at position: Int64, path: String
+        _ fd: Int32,
+        _ buffer: UnsafeRawBufferPointer,
+        at position: Int64,
+        path: String
     ) throws {
         var offset = 0
         while offset < buffer.count {

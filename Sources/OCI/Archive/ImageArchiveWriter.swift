@@ -51,7 +51,10 @@ public final class ImageArchiveWriter {
     public func completeEntry(_ slot: Slot, name: String) throws {
         let size = file.size - slot.headerOffset - Int64(TarHeader.blockSize)
         try file.write(TarHeader.padding(for: size))
-        try file.write(try TarHeader.ustar(name: name, size: size, isDirectory: false, mode: 0o644, modificationTime: modificationTime), at: slot.headerOffset)
+        try file.write(
+            try TarHeader.ustar(name: name, size: size, isDirectory: false, mode: 0o644, modificationTime: modificationTime),
+            at: slot.headerOffset
+        )
     }
 
     /// Appends a blob held in another file, copied inside the kernel (`copy_file_range`).

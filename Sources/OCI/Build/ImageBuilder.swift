@@ -1,7 +1,7 @@
 import CharonSupport
+import Dispatch
 import Glibc
 import Logging
-import Dispatch
 import Synchronization
 
 /// Builds an image tarball from an ``ImageSpec``: plan, stream layers, write metadata, and swap the
@@ -91,7 +91,14 @@ public struct ImageBuilder {
             record.reference == spec.reference.description
         {
             logger.info("unchanged: \(output) already holds \(record.reference) \(record.manifestDigest); nothing written")
-            return Result(reference: record.reference, manifestDigest: record.manifestDigest, output: output, outcome: .unchanged, layers: [], size: record.size)
+            return Result(
+                reference: record.reference,
+                manifestDigest: record.manifestDigest,
+                output: output,
+                outcome: .unchanged,
+                layers: [],
+                size: record.size
+            )
         }
 
         let file = try AtomicFile(destination: output, mode: 0o644)
@@ -110,10 +117,20 @@ public struct ImageBuilder {
         }
         guard let stamp = BuildRecord.stamp(of: output) else { throw SystemError(operation: "stat", path: output) }
         try BuildRecord(
-            fingerprint: fingerprint, manifestDigest: manifestDigest, reference: spec.reference.description,
-            size: stamp.size, modificationTime: stamp.time
+            fingerprint: fingerprint,
+            manifestDigest: manifestDigest,
+            reference: spec.reference.description,
+            size: stamp.size,
+            modificationTime: stamp.time
         ).save(for: output)
-        return Result(reference: spec.reference.description, manifestDigest: manifestDigest, output: output, outcome: outcome, layers: blobs, size: stamp.size)
+        return Result(
+            reference: spec.reference.description,
+            manifestDigest: manifestDigest,
+            output: output,
+            outcome: outcome,
+            layers: blobs,
+            size: stamp.size
+        )
     }
 
     /// Identifies every input of the build: builder version, spec text, timestamp, and each host
@@ -135,7 +152,11 @@ public struct ImageBuilder {
         try archive.addDirectory("blobs/sha256/")
 
         let writers = zip(spec.layers, plans).map { layer, plan in
-            var writer = LayerWriter(compression: spec.compression, modificationTime: options.sourceDateEpoch, compressionThreads: options.compressionThreads)
+            var writer = LayerWriter(
+                compression: spec.compression,
+                modificationTime: options.sourceDateEpoch,
+                compressionThreads: options.compressionThreads
+            )
             if let progress = options.progress {
                 let total = plan.entries.reduce(0) { $0 + $1.dataSize }
                 writer.progress = { progress(BuildProgress(layer: layer.name, written: $0, total: total)) }
@@ -146,13 +167,18 @@ public struct ImageBuilder {
 
         let created = Self.timestamp(options.sourceDateEpoch)
         let configuration = ImageConfiguration(
-            created: created, platform: spec.platform, config: spec.config, diffIDs: blobs.map(\.diffID),
-            history: spec.layers.map { .init(created: created, createdBy: "charon-node image build (layer \($0.name))", comment: nil) })
+            created: created,
+            platform: spec.platform,
+            config: spec.config,
+            diffIDs: blobs.map(\.diffID),
+            history: spec.layers.map { .init(created: created, createdBy: "charon-node image build (layer \($0.name))", comment: nil) }
+        )
         let configBytes = try CanonicalJSON.encode(configuration)
         let configDigest = Digest.sha256(of: configBytes)
         let manifest = ImageManifest(
             config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(configBytes.count)),
-            layers: blobs.map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) })
+            layers: blobs.map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) }
+        )
         let manifestBytes = try CanonicalJSON.encode(manifest)
         let manifestDigest = Digest.sha256(of: manifestBytes)
 
@@ -160,18 +186,23 @@ public struct ImageBuilder {
         try archive.addFile("blobs/sha256/\(manifestDigest.encoded)", bytes: manifestBytes)
         let index = ImageIndex(manifests: [
             Descriptor(
-                mediaType: MediaType.imageManifest, digest: manifestDigest, size: Int64(manifestBytes.count),
+                mediaType: MediaType.imageManifest,
+                digest: manifestDigest,
+                size: Int64(manifestBytes.count),
                 platform: spec.platform,
                 annotations: [
                     AnnotationKey.containerdImageName: spec.reference.description,
                     AnnotationKey.refName: spec.reference.tag,
-                ])
+                ]
+            )
         ])
         try archive.addFile("index.json", bytes: try CanonicalJSON.encode(index))
         let docker = [
             DockerArchiveManifest(
-                config: "blobs/sha256/\(configDigest.encoded)", repoTags: [spec.reference.description],
-                layers: blobs.map { "blobs/sha256/\($0.digest.encoded)" })
+                config: "blobs/sha256/\(configDigest.encoded)",
+                repoTags: [spec.reference.description],
+                layers: blobs.map { "blobs/sha256/\($0.digest.encoded)" }
+            )
         ]
         try archive.addFile("manifest.json", bytes: try CanonicalJSON.encode(docker))
         try archive.finish()
@@ -181,7 +212,11 @@ public struct ImageBuilder {
     /// Streams layer 0 straight into the tarball; when compressing several layers, the others are
     /// compressed at the same time into temporary blobs and appended with an in-kernel copy.
     private func writeLayers(
-        _ plans: [LayerPlanner.Plan], writers: [LayerWriter], archive: ImageArchiveWriter, file: AtomicFile, parallel: Bool
+        _ plans: [LayerPlanner.Plan],
+        writers: [LayerWriter],
+        archive: ImageArchiveWriter,
+        file: AtomicFile,
+        parallel: Bool
     ) throws -> [LayerWriter.Blob] {
         guard parallel else {
             return try plans.enumerated().map { index, plan in

@@ -57,17 +57,27 @@ public struct ELFFile: Sendable {
         }
         let table = try bytes(at: programHeaderOffset, count: programHeaderSize * programHeaderCount)
 
-        struct Segment { var type: UInt32; var offset: UInt64; var vaddr: UInt64; var fileSize: UInt64 }
+        struct Segment {
+            var type: UInt32
+            var offset: UInt64
+            var vaddr: UInt64
+            var fileSize: UInt64
+        }
         var segments: [Segment] = []
         for index in 0..<programHeaderCount {
             let base = index * programHeaderSize
-            segments.append(Segment(
-                type: table.loadLE(UInt32.self, at: base),
-                offset: table.loadLE(UInt64.self, at: base + 8),
-                vaddr: table.loadLE(UInt64.self, at: base + 16),
-                fileSize: table.loadLE(UInt64.self, at: base + 32)))
+            segments.append(
+                Segment(
+                    type: table.loadLE(UInt32.self, at: base),
+                    offset: table.loadLE(UInt64.self, at: base + 8),
+                    vaddr: table.loadLE(UInt64.self, at: base + 16),
+                    fileSize: table.loadLE(UInt64.self, at: base + 32)
+                )
+            )
         }
-        let loadType: UInt32 = 1, dynamicType: UInt32 = 2, interpType: UInt32 = 3
+        let loadType: UInt32 = 1
+        let dynamicType: UInt32 = 2
+        let interpType: UInt32 = 3
 
         if let interp = segments.first(where: { $0.type == interpType }) {
             let raw = try bytes(at: interp.offset, count: Int(min(interp.fileSize, 4096)))
@@ -77,13 +87,19 @@ public struct ELFFile: Sendable {
         }
 
         guard let dynamic = segments.first(where: { $0.type == dynamicType }) else {
-            needed = []; rpath = []; runpath = []; soname = nil
+            needed = []
+            rpath = []
+            runpath = []
+            soname = nil
             return
         }
         let entries = try bytes(at: dynamic.offset, count: Int(min(dynamic.fileSize, 1 << 20)))
         var neededOffsets: [UInt64] = []
-        var stringTableAddress: UInt64?, stringTableSize: UInt64 = 0
-        var rpathOffset: UInt64?, runpathOffset: UInt64?, sonameOffset: UInt64?
+        var stringTableAddress: UInt64?
+        var stringTableSize: UInt64 = 0
+        var rpathOffset: UInt64?
+        var runpathOffset: UInt64?
+        var sonameOffset: UInt64?
         var cursor = 0
         while cursor + 16 <= entries.count {
             let tag = entries.loadLE(UInt64.self, at: cursor)
@@ -101,13 +117,18 @@ public struct ELFFile: Sendable {
             }
         }
         guard let address = stringTableAddress, stringTableSize > 0, stringTableSize < (64 << 20) else {
-            needed = []; rpath = []; runpath = []; soname = nil
+            needed = []
+            rpath = []
+            runpath = []
+            soname = nil
             return
         }
         // DT_STRTAB is a virtual address: map it through the PT_LOAD segment that contains it.
-        guard let segment = segments.first(where: {
-            $0.type == loadType && address >= $0.vaddr && address < $0.vaddr + $0.fileSize
-        }) else {
+        guard
+            let segment = segments.first(where: {
+                $0.type == loadType && address >= $0.vaddr && address < $0.vaddr + $0.fileSize
+            })
+        else {
             throw FormatError(path: path, reason: "string table outside every loaded segment")
         }
         let strings = try bytes(at: address - segment.vaddr + segment.offset, count: Int(stringTableSize))

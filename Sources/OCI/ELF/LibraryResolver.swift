@@ -34,11 +34,12 @@ public struct LibraryResolver: Sendable {
 
     /// The loader's compiled-in directories; a Debian-style multiarch triplet plus the plain ones.
     public static func systemDirectories(machine: UInt16) -> [String] {
-        let triplet: String? = switch machine {
-        case 62: "x86_64-linux-gnu"
-        case 183: "aarch64-linux-gnu"
-        default: nil
-        }
+        let triplet: String? =
+            switch machine {
+            case 62: "x86_64-linux-gnu"
+            case 183: "aarch64-linux-gnu"
+            default: nil
+            }
         var directories: [String] = []
         if let triplet { directories += ["/lib/\(triplet)", "/usr/lib/\(triplet)"] }
         return directories + ["/lib", "/usr/lib", "/lib64", "/usr/lib64"]
@@ -72,10 +73,13 @@ public struct LibraryResolver: Sendable {
             for name in object.needed where !seenNames.contains(name) {
                 seenNames.insert(name)
                 if POSIXIO.baseName(of: interpreter) == name { continue }  // the loader is already there
-                guard let found = locate(
-                    name, machine: elf.machine,
-                    explicit: (inheritedRpath + object.runpath).map { expand($0, origin: origin) },
-                    system: system)
+                guard
+                    let found = locate(
+                        name,
+                        machine: elf.machine,
+                        explicit: (inheritedRpath + object.runpath).map { expand($0, origin: origin) },
+                        system: system
+                    )
                 else {
                     throw ImageSpecError.libraryNotFound(library: name, neededBy: object.path)
                 }

@@ -47,7 +47,12 @@ public struct LayerPlanner {
         case .executable(let source):
             let host = try locateExecutable(source, field: "\(field).executable")
             for file in try resolver.closure(of: host, installedAt: item.destination, mode: item.mode ?? 0o755) {
-                try table.addHostFile(file.hostPath, at: file.imagePath, mode: file.imagePath == item.destination ? (item.mode ?? file.mode) : nil, owner: item.owner)
+                try table.addHostFile(
+                    file.hostPath,
+                    at: file.imagePath,
+                    mode: file.imagePath == item.destination ? (item.mode ?? file.mode) : nil,
+                    owner: item.owner
+                )
             }
         case .file(let source):
             let host = try locateSource(source, field: "\(field).file")
@@ -58,9 +63,14 @@ public struct LayerPlanner {
         case .directory(let source):
             let host = try locateSource(source, field: "\(field).directory")
             try table.addTree(host, at: item.destination, owner: item.owner)
-            if let mode = item.mode { try table.add(LayerEntry(path: item.destination, kind: .directory, mode: mode, owner: item.owner), explicit: true) }
+            if let mode = item.mode {
+                try table.add(LayerEntry(path: item.destination, kind: .directory, mode: mode, owner: item.owner), explicit: true)
+            }
         case .content(let text):
-            try table.add(LayerEntry(path: item.destination, kind: .bytes(Array(text.utf8)), mode: item.mode ?? 0o644, owner: item.owner), explicit: true)
+            try table.add(
+                LayerEntry(path: item.destination, kind: .bytes(Array(text.utf8)), mode: item.mode ?? 0o644, owner: item.owner),
+                explicit: true
+            )
         case .makeDirectory:
             try table.add(LayerEntry(path: item.destination, kind: .directory, mode: item.mode ?? 0o755, owner: item.owner), explicit: true)
         case .symlink(let target):
@@ -82,7 +92,9 @@ public struct LayerPlanner {
             return "\(directory)/\(source)"
         }
         throw ImageSpecError.sourceMissing(
-            field: field, path: "\(source) (looked in \(executableSearchPath.joined(separator: ":")))")
+            field: field,
+            path: "\(source) (looked in \(executableSearchPath.joined(separator: ":")))"
+        )
     }
 }
 

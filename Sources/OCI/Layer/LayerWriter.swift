@@ -64,7 +64,10 @@ public struct LayerWriter: Sendable {
             defer { buffer.deallocate() }
             var written: Int64 = 0
             for entry in entries {
-                try writeEntry(entry, into: tar, buffer: buffer) { written += $0; progress?(written) }
+                try writeEntry(entry, into: tar, buffer: buffer) {
+                    written += $0
+                    progress?(written)
+                }
             }
             try tar.close()
             try pipeline.finish()
@@ -78,8 +81,12 @@ public struct LayerWriter: Sendable {
         let diffID = tarHash.hasher.finalize()
         let blob = compression == .none ? tarHash.hasher : blobHash.hasher
         return Blob(
-            diffID: diffID, digest: compression == .none ? diffID : blob.finalize(), size: blob.count,
-            uncompressedSize: tarHash.hasher.count, mediaType: compression.mediaType)
+            diffID: diffID,
+            digest: compression == .none ? diffID : blob.finalize(),
+            size: blob.count,
+            uncompressedSize: tarHash.hasher.count,
+            mediaType: compression.mediaType
+        )
     }
 
     private func makeCompressor(into sink: any ByteSink) throws -> LibArchiveWriter {
@@ -111,7 +118,10 @@ public struct LayerWriter: Sendable {
     }
 
     private func writeEntry(
-        _ entry: LayerEntry, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer, advanced: (Int64) -> Void
+        _ entry: LayerEntry,
+        into tar: LibArchiveWriter,
+        buffer: UnsafeMutableRawBufferPointer,
+        advanced: (Int64) -> Void
     ) throws {
         let header = archive_entry_new()
         defer { archive_entry_free(header) }
@@ -152,7 +162,11 @@ public struct LayerWriter: Sendable {
     }
 
     private func copyFile(
-        _ path: String, expectedSize: Int64, into tar: LibArchiveWriter, buffer: UnsafeMutableRawBufferPointer, advanced: (Int64) -> Void
+        _ path: String,
+        expectedSize: Int64,
+        into tar: LibArchiveWriter,
+        buffer: UnsafeMutableRawBufferPointer,
+        advanced: (Int64) -> Void
     ) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(operation: "open", path: path) }

@@ -26,16 +26,22 @@ final class LibArchiveWriter {
             archive_write_set_bytes_per_block(handle, 0)
             archive_write_set_bytes_in_last_block(handle, 1)
             let opaque = Unmanaged.passUnretained(context).toOpaque()
-            let status = archive_write_open(handle, opaque, nil, { _, context, buffer, length in
-                let box = Unmanaged<CallbackContext>.fromOpaque(context!).takeUnretainedValue()
-                do {
-                    try box.sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
-                    return la_ssize_t(length)
-                } catch {
-                    if box.error == nil { box.error = error }
-                    return -1
-                }
-            }, nil)
+            let status = archive_write_open(
+                handle,
+                opaque,
+                nil,
+                { _, context, buffer, length in
+                    let box = Unmanaged<CallbackContext>.fromOpaque(context!).takeUnretainedValue()
+                    do {
+                        try box.sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
+                        return la_ssize_t(length)
+                    } catch {
+                        if box.error == nil { box.error = error }
+                        return -1
+                    }
+                },
+                nil
+            )
             try check(status, "open")
         } catch {
             archive_write_free(handle)

@@ -21,10 +21,12 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
             repository = String(text[..<colon])
             tag = String(text[text.index(after: colon)...])
         }
-        let tagOK = !tag.isEmpty && tag.count <= 128
+        let tagOK =
+            !tag.isEmpty && tag.count <= 128
             && tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
             && tag.first != "." && tag.first != "-"
-        let repositoryOK = !repository.isEmpty && !repository.hasPrefix("/") && !repository.hasSuffix("/")
+        let repositoryOK =
+            !repository.isEmpty && !repository.hasPrefix("/") && !repository.hasSuffix("/")
             && repository.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-/:".contains($0)) }
             && !repository.contains("//")
         guard tagOK, repositoryOK else {

@@ -167,8 +167,14 @@ private struct SpecNode {
             layers.append(try layerNode.decodeLayer(index: index))
         }
         return ImageSpec(
-            reference: reference, compression: compression, platform: platform, config: config,
-            layers: layers, baseDirectory: baseDirectory, path: path)
+            reference: reference,
+            compression: compression,
+            platform: platform,
+            config: config,
+            layers: layers,
+            baseDirectory: baseDirectory,
+            path: path
+        )
     }
 
     func decodeRunConfig(defaultUser: String?) throws(ImageSpecError) -> ImageConfiguration.RunConfig {
@@ -205,8 +211,10 @@ private struct SpecNode {
         let kinds = fields.keys.filter { Self.itemKinds.contains($0) }
         guard kinds.count == 1, let kindName = kinds.first, let kindNode = fields[kindName] else {
             throw .invalidValue(
-                field: field, value: kinds.sorted().joined(separator: ", "),
-                reason: "each item needs exactly one of \(Self.itemKinds.sorted().joined(separator: ", "))")
+                field: field,
+                value: kinds.sorted().joined(separator: ", "),
+                reason: "each item needs exactly one of \(Self.itemKinds.sorted().joined(separator: ", "))"
+            )
         }
 
         var mode: UInt32?

@@ -31,8 +31,13 @@ public struct ImageSpec: Hashable, Sendable {
     public var path: String
 
     public init(
-        reference: ImageReference, compression: LayerCompression = .none, platform: Platform = .host,
-        config: ImageConfiguration.RunConfig = .init(), layers: [LayerSpec], baseDirectory: String, path: String
+        reference: ImageReference,
+        compression: LayerCompression = .none,
+        platform: Platform = .host,
+        config: ImageConfiguration.RunConfig = .init(),
+        layers: [LayerSpec],
+        baseDirectory: String,
+        path: String
     ) {
         self.reference = reference
         self.compression = compression

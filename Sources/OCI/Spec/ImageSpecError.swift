@@ -22,7 +22,8 @@ public enum ImageSpecError: Error, Hashable, Sendable, CustomStringConvertible {
         case .sourceMissing(let field, let path): "image spec: \(field) names \(path), which does not exist"
         case .conflictingEntries(let path): "image spec: two different entries for /\(path) in one layer"
         case .notAnExecutable(let path, let reason): "\(path) is not a dynamic ELF executable charon can package: \(reason)"
-        case .libraryNotFound(let library, let neededBy): "shared library \(library) (needed by \(neededBy)) was not found where the dynamic loader looks"
+        case .libraryNotFound(let library, let neededBy):
+            "shared library \(library) (needed by \(neededBy)) was not found where the dynamic loader looks"
         }
     }
 }
