@@ -119,6 +119,9 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+        /// `CharonFakes`: the Headscale and Cloudflare fakes as a process (bench/lifecycle.sh,
+        /// manual runs). Test support: never a dependency of charon-lifecycle.
+        .executableTarget(name: "CharonFakes", dependencies: ["TestSupport"], path: "Tests/CharonFakes", swiftSettings: swiftSettings),
         .testTarget(
             name: "OCITests",
             dependencies: ["OCI", "CArchive", "CharonSupport", "HostCommand", "TestSupport"],

@@ -50,12 +50,20 @@ public final class HeadscaleClient: Sendable {
 
     // MARK: Nodes
 
-    /// Every node, or those of user `user` (by name). A node owned by tags (0.28+) belongs to no
-    /// user: list without `user` to see it.
-    public func nodes(user: String? = nil) async throws -> [HeadscaleNode] {
-        struct ListNodes: Decodable { var nodes: [HeadscaleNode]? }
-        let answer: ListNodes = try await get("/api/v1/node", query: user.map { [("user", $0)] } ?? [])
-        return answer.nodes ?? []
+    /// Every node, or those of user `user` (by name), that `predicate` keeps. A node owned by
+    /// tags (0.28+) belongs to no user: list without `user` to see it.
+    ///
+    /// The list is read from the bytes one node at a time (see `NodeListReader`): filtering here
+    /// keeps memory flat when Headscale holds thousands of nodes.
+    public func nodes(user: String? = nil, where predicate: (HeadscaleNode) -> Bool = { _ in true }) async throws -> [HeadscaleNode] {
+        let path = "/api/v1/node"
+        let url = baseURL + path + Self.queryString(user.map { [("user", $0)] } ?? [])
+        let body = try await call(HTTPRequest(.get, url, retryPolicy: retryPolicy(.idempotent)), label: "GET \(path)")
+        do {
+            return try NodeListReader.nodes(in: body, where: predicate)
+        } catch let error as NodeListReader.Malformed {
+            throw HeadscaleError.malformedResponse(request: "GET \(path)", detail: error.description)
+        }
     }
 
     /// Deletes a node. A node already gone counts as deleted (404 from 0.27, a "not found" 500
@@ -79,7 +87,12 @@ public final class HeadscaleClient: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], label: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body))
+            // Decode in place: a copy into Data would double a 5 MB node list.
+            return try body.withUnsafeBytes { bytes in
+                try JSONDecoder().decode(
+                    T.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!), count: bytes.count, deallocator: .none)
+                )
+            }
         } catch {
             throw HeadscaleError.malformedResponse(request: label, detail: Self.describe(error))
         }

@@ -161,6 +161,10 @@ final class CurlTransfer: @unchecked Sendable {
         let name = String(line[..<colon])
         let value = String(line[line.index(after: colon)...]).trimmed(" \t")
         responseHeaders.add(name, value)
+        // Size the body buffer once: growing by doubling would briefly hold ~3x a large body.
+        if name.lowercased() == "content-length", let length = Int(value), length > 0, length < 256 << 20 {
+            responseBody.reserveCapacity(length)
+        }
     }
 
     /// `http+unix://%2Frun%2Fx.sock/path` → socket `/run/x.sock`, URL `http://localhost/path`.

@@ -22,7 +22,7 @@ public struct StaleNodeCleaner: Sendable {
 
     /// The nodes that would be deleted.
     public func staleNodes(hostname: String) async throws -> [HeadscaleNode] {
-        try await scope.nodes(from: headscale).filter { scope.isService($0, hostname: hostname) }
+        try await scope.serviceNodes(from: headscale, hostname: hostname)
     }
 
     /// Deletes every stale node and verifies none is left; returns those deleted.
@@ -38,7 +38,7 @@ public struct StaleNodeCleaner: Sendable {
             logger.info("deleted stale Headscale node \(node.name) (id \(node.id), given name \(node.givenName), \(node.ipAddresses.joined(separator: " ")))")
         }
         let deletedIDs = Set(stale.map(\.id))
-        let left = try await headscale.nodes(user: scope.tags.isEmpty ? scope.user : nil).filter { deletedIDs.contains($0.id) }
+        let left = try await headscale.nodes(user: scope.tags.isEmpty ? scope.user : nil) { deletedIDs.contains($0.id) }
         if let survivor = left.first {
             throw LifecycleError("Headscale node \(survivor.name) (id \(survivor.id)) is still present after deletion")
         }

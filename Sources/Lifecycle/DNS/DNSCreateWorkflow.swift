@@ -102,7 +102,7 @@ public struct DNSCreateWorkflow: Sendable {
     /// The service's node: if several carry the name (a stale one not yet cleaned), the online
     /// one, then the newest (highest id).
     func findNode() async throws -> HeadscaleNode? {
-        let candidates = try await scope.nodes(from: clients.headscale).filter { scope.isService($0, hostname: configuration.hostname) }
+        let candidates = try await scope.serviceNodes(from: clients.headscale, hostname: configuration.hostname)
         return candidates.max { left, right in
             if left.online != right.online { return !left.online }
             return (UInt64(left.id) ?? 0) < (UInt64(right.id) ?? 0)

@@ -34,8 +34,12 @@ public struct NodeScope: Sendable, Equatable {
 
     /// Lists the nodes in scope: by user when there are no tags; otherwise every node (from 0.28 a
     /// tagged key's node belongs to no user), filtered here.
-    public func nodes(from headscale: HeadscaleClient) async throws -> [HeadscaleNode] {
-        let listed = try await headscale.nodes(user: tags.isEmpty ? user : nil)
-        return listed.filter(includes)
+    public func nodes(from headscale: HeadscaleClient, where predicate: (HeadscaleNode) -> Bool = { _ in true }) async throws -> [HeadscaleNode] {
+        try await headscale.nodes(user: tags.isEmpty ? user : nil) { includes($0) && predicate($0) }
+    }
+
+    /// The nodes in scope whose name is `hostname`.
+    public func serviceNodes(from headscale: HeadscaleClient, hostname: String) async throws -> [HeadscaleNode] {
+        try await nodes(from: headscale) { $0.name == hostname }
     }
 }

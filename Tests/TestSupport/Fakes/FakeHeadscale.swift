@@ -53,6 +53,8 @@ public final class FakeHeadscale: Sendable {
         var users: [(id: Int, name: String)] = []
         var nodes: [Node] = []
         var keys: [IssuedKey] = []
+        /// Each node's JSON, kept so a listing of 10,000 nodes costs a join, not a serialization.
+        var nodeJSON: [Int: [UInt8]] = [:]
         var nextUserID = 1
         var nextNodeID = 1
         var nextKeyID = 1
@@ -126,6 +128,7 @@ public final class FakeHeadscale: Sendable {
     public func setAddresses(nodeID: Int, _ addresses: [String]) {
         state.withLock { state in
             if let index = state.nodes.firstIndex(where: { $0.id == nodeID }) { state.nodes[index].ipAddresses = addresses }
+            state.nodeJSON[nodeID] = nil
         }
     }
 
@@ -168,11 +171,28 @@ public final class FakeHeadscale: Sendable {
     }
 
     private func listNodes(_ request: FakeRequest) -> FakeResponse {
-        let nodes = state.withLock { $0.nodes }
         let user = request.query["user"].flatMap { $0.isEmpty ? nil : $0 }
-        let chosen = nodes.filter { user == nil || $0.user == user }
         let users = Dictionary(state.withLock { $0.users }.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
-        return json(["nodes": chosen.map { nodeJSON($0, userID: $0.user.flatMap { users[$0] }) }])
+        let body = state.withLock { state -> [UInt8] in
+            var body = Array(#"{"nodes":["#.utf8)
+            var first = true
+            for node in state.nodes where user == nil || node.user == user {
+                let encoded: [UInt8]
+                if let cached = state.nodeJSON[node.id] {
+                    encoded = cached
+                } else {
+                    let object = nodeJSON(node, userID: node.user.flatMap { users[$0] })
+                    encoded = Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8))
+                    state.nodeJSON[node.id] = encoded
+                }
+                if !first { body.append(UInt8(ascii: ",")) }
+                body += encoded
+                first = false
+            }
+            body += Array("]}".utf8)
+            return body
+        }
+        return FakeResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
     }
 
     private func deleteNode(_ id: String) -> FakeResponse {

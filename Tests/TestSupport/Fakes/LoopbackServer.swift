@@ -4,6 +4,10 @@ import Logging
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A request as a fake saw it: method, path, query, headers (names lower-cased) and body.
 public struct FakeRequest: Sendable {
     public var method: String
@@ -12,6 +16,8 @@ public struct FakeRequest: Sendable {
     public var query: [String: String]
     public var headers: [String: String]
     public var body: [UInt8]
+    /// Wall-clock arrival time, nanoseconds since the epoch (comparable across processes).
+    public var receivedAt: Int64 = 0
 
     public var text: String { String(decoding: body, as: UTF8.self) }
     /// `METHOD /path`, for asserting call sequences.
@@ -82,13 +88,16 @@ public final class LoopbackServer: Sendable {
             if let authority = request.head.authority { headers["host"] = authority }
             var query: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
-            let fake = FakeRequest(
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            var fake = FakeRequest(
                 method: request.method.rawValue,
                 path: request.uri.path,
                 query: query,
                 headers: headers,
                 body: Array(buffer: body)
             )
+            fake.receivedAt = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
             await recorder.server?.record(fake)
             let answer = await handler(fake)
             if let delay = answer.delay { try? await Task.sleep(for: delay) }
