@@ -51,17 +51,16 @@ extension HeadscaleClient {
     /// checks the answer: a non-empty key, issued to that user.
     ///
     /// A create is not repeated blindly: only failures that surely did not reach Headscale are
-    /// retried (connect errors, 429). A server that rejects one user form (HTTP 400 for a name
-    /// where 0.26+ wants a uint64; "not found" for an id where 0.25 looks up a name) has created
+    /// retried (connect errors, 429). A server that rejects one user form ("not found" for an id
+    /// where 0.25 looks up a name; HTTP 400 for a name where 0.26+ wants a uint64) has created
     /// nothing, so the other form is tried.
     public func createPreAuthKey(for user: HeadscaleUser, options: PreAuthKeyOptions, now: Int? = nil) async throws -> PreAuthKey {
         let expiration = RFC3339.format(epochSeconds: (now ?? RFC3339.nowEpochSeconds) + Int(options.expiration.components.seconds))
         let remembered = acceptedUserForm.withLock { $0 }
-        // A numeric name reads as an id on 0.26+, so try the id first then; names otherwise, as
-        // an id sent to 0.25 is looked up as a user *name*.
-        let looksNumeric = !user.name.isEmpty && user.name.allSatisfy(\.isNumber)
-        let forms: [PreAuthKeyUserForm] =
-            if let remembered { [remembered, remembered == .id ? .name : .id] } else { looksNumeric ? [.id, .name] : [.name, .id] }
+        // The id first: today's releases (0.26+) take it in one request. Up to 0.25 an id is looked
+        // up as a user *name*, which fails with "user not found" (nothing created), and the name
+        // goes next. The issued key's user is checked either way.
+        let forms: [PreAuthKeyUserForm] = if let remembered { [remembered, remembered == .id ? .name : .id] } else { [.id, .name] }
         var lastRejection: HeadscaleError?
         for form in forms {
             let body = CreateRequest(

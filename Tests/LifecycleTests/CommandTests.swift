@@ -94,7 +94,8 @@ struct CommandTests {
         let monitoring = try SpawnedProcess(
             Self.executable, ["dns-create"], environment: world.environment(["MONITOR_INTERVAL": "0.1"]), outputFolder: world.scratch.path
         )
-        #expect(await eventually { world.cloudflare.records(named: LifecycleWorld.fqdn).count == 1 })
+        #expect(await eventually { monitoring.standardError.contains("created A 100.64.1.2") })
+        #expect(world.cloudflare.records(named: LifecycleWorld.fqdn).count == 1)
         start = clock.now
         monitoring.signal(SIGTERM)
         #expect(try await monitoring.wait(timeout: .seconds(5)) == 0)

@@ -38,6 +38,14 @@ public final class SpawnedProcess: @unchecked Sendable {
         kill(pid, number)
     }
 
+    /// The exit status if the process has ended (reaping it), nil while it runs.
+    public func exitStatusIfDone() -> Int32? {
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        let signalled = status & 0x7f
+        return signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
+    }
+
     /// Waits for exit; returns the exit status (128 + signal if killed). Kills the child on timeout.
     public func wait(timeout: Duration) async throws -> Int32 {
         let clock = ContinuousClock()

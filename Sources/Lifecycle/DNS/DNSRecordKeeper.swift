@@ -54,9 +54,7 @@ public actor DNSRecordKeeper {
                 continue
             }
             try await cloudflare.deleteRecord(id: record.id)
-            let action = Action.deleted(type: record.type, content: record.content, reason: owned ? "stale, owned" : "stale, tailnet address")
-            logger.info("\(ownership.fqdn): \(action)")
-            actions.append(action)
+            actions.append(done(.deleted(type: record.type, content: record.content, reason: owned ? "stale, owned" : "stale, tailnet address")))
         }
         if actions.isEmpty { logger.info("no stale DNS record for \(ownership.fqdn)") }
         return actions
@@ -74,7 +72,6 @@ public actor DNSRecordKeeper {
         for record in records where !ownership.verdict(for: record).isManaged {
             report(record, ownership.verdict(for: record))
         }
-        for action in actions { logger.info("\(ownership.fqdn): \(action)") }
         return actions
     }
 
@@ -85,7 +82,7 @@ public actor DNSRecordKeeper {
             // The node has no address of this type: ours must go.
             for record in managed {
                 try await cloudflare.deleteRecord(id: record.id)
-                actions.append(.deleted(type: type, content: record.content, reason: "node has no \(type == "A" ? "IPv4" : "IPv6") address"))
+                actions.append(done(.deleted(type: type, content: record.content, reason: "node has no \(type == "A" ? "IPv4" : "IPv6") address")))
             }
             seen.remove(type)
             return actions
@@ -101,7 +98,7 @@ public actor DNSRecordKeeper {
             )
             switch try await cloudflare.createRecord(input) {
             case .created:
-                actions.append(seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description))
+                actions.append(done(seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description)))
             case .identicalExists:
                 // 81058: it exists after all (a listing raced a create): list again, don't fail.
                 let again = try await cloudflare.records(named: ownership.fqdn)
@@ -118,13 +115,20 @@ public actor DNSRecordKeeper {
         if IPAddress(keep.content) != address {
             // PATCH, not PUT: PUT would replace the whole record and drop fields we do not send.
             _ = try await cloudflare.updateRecord(id: keep.id, DNSRecordInput(content: address.description, ttl: ttl, comment: ownership.marker))
-            actions.append(.updated(type: type, from: keep.content, to: address.description))
+            actions.append(done(.updated(type: type, from: keep.content, to: address.description)))
         }
         for duplicate in managed where duplicate.id != keep.id {
             try await cloudflare.deleteRecord(id: duplicate.id)
-            actions.append(.deleted(type: type, content: duplicate.content, reason: "duplicate"))
+            actions.append(done(.deleted(type: type, content: duplicate.content, reason: "duplicate")))
         }
         return actions
+    }
+
+    /// Logs an action the moment it is done (one line each), so a stop right after still leaves
+    /// the line behind.
+    private func done(_ action: Action) -> Action {
+        logger.info("\(ownership.fqdn): \(action)")
+        return action
     }
 
     private func report(_ record: DNSRecord, _ verdict: RecordOwnership.Verdict) {
