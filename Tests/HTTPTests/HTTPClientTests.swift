@@ -118,10 +118,8 @@ struct HTTPClientTests {
 
     @Test("connection refused is retried until the server comes up")
     func retriesConnectErrors() async throws {
-        // Learn a free port, close it, and bring a server back on it a little later.
-        let probe = try await LoopbackServer.start { _ in .json(200, "{}") }
-        let port = probe.port
-        await probe.stop()
+        // A port nothing listens on; a server appears on it a little later.
+        let port = try FreePort.pick()
         let late = Task {
             try await Task.sleep(for: .milliseconds(150))
             return try await LoopbackServer.start(port: port) { _ in .json(200, #"{"late":true}"#) }
@@ -135,9 +133,7 @@ struct HTTPClientTests {
 
     @Test("connection refused past the deadline fails with a message naming the request")
     func connectFailure() async throws {
-        let probe = try await LoopbackServer.start { _ in .json(200, "{}") }
-        let port = probe.port
-        await probe.stop()
+        let port = try FreePort.pick()
         var configuration = Self.quick
         configuration.retryDeadline = .milliseconds(300)
         configuration.maxAttempts = 100

@@ -24,7 +24,7 @@ public struct CleanupWorkflow: Sendable {
         let scope = NodeScope(user: configuration.headscaleUser, tags: configuration.authKeyTags)
         logger.info("cleanup for \(configuration.hostname): Headscale \(configuration.headscaleURL), user \(configuration.headscaleUser)")
         // Resolve the user first: a wrong key or user fails here, before anything is deleted.
-        _ = try await clients.headscale.user(named: configuration.headscaleUser)
+        let user = try await clients.headscale.user(named: configuration.headscaleUser)
         try await StaleNodeCleaner(headscale: clients.headscale, scope: scope, logger: logger).removeStaleNodes(hostname: configuration.hostname)
         if let keeper = clients.recordKeeper {
             try await keeper.removeStaleRecords()
@@ -38,6 +38,6 @@ public struct CleanupWorkflow: Sendable {
             tags: configuration.authKeyTags
         )
         try await PreAuthKeyIssuer(headscale: clients.headscale, user: configuration.headscaleUser, options: options, logger: logger)
-            .issue(writingTo: configuration.authKeyOutputPath)
+            .issue(writingTo: configuration.authKeyOutputPath, resolved: user)
     }
 }

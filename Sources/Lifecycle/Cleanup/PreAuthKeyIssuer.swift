@@ -22,9 +22,15 @@ public struct PreAuthKeyIssuer: Sendable {
         self.logger = logger
     }
 
-    /// Resolves the user and creates the key (the key is in the result: never log it).
-    public func issue() async throws -> PreAuthKey {
-        let owner = try await headscale.user(named: user)
+    /// Resolves the user (unless `resolved` is given) and creates the key (the key is in the
+    /// result: never log it).
+    public func issue(resolved: HeadscaleUser? = nil) async throws -> PreAuthKey {
+        let owner: HeadscaleUser
+        if let resolved, resolved.name == user {
+            owner = resolved
+        } else {
+            owner = try await headscale.user(named: user)
+        }
         let key = try await headscale.createPreAuthKey(for: owner, options: options)
         logger.info("created \(options.reusable ? "reusable " : "")\(options.ephemeral ? "ephemeral " : "")\(key)\(options.tags.isEmpty ? "" : " tags \(options.tags.joined(separator: ","))")")
         return key
@@ -33,8 +39,8 @@ public struct PreAuthKeyIssuer: Sendable {
     /// Issues a key and writes it to `path` (0600, temp + fsync + rename): nothing is written
     /// unless every step succeeded.
     @discardableResult
-    public func issue(writingTo path: String) async throws -> PreAuthKey {
-        let key = try await issue()
+    public func issue(writingTo path: String, resolved: HeadscaleUser? = nil) async throws -> PreAuthKey {
+        let key = try await issue(resolved: resolved)
         try AtomicFile.write(Array(key.key.utf8), to: path, mode: 0o600)
         logger.info("wrote the pre-auth key to \(path) (mode 0600)")
         return key
