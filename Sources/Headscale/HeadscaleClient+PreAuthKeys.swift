@@ -71,7 +71,8 @@ extension HeadscaleClient {
                 aclTags: options.tags.isEmpty ? nil : options.tags
             )
             let request = HTTPRequest(
-                .post, baseURL + "/api/v1/preauthkey",
+                .post,
+                baseURL + "/api/v1/preauthkey",
                 body: Array(try JSONEncoder().encode(body)),
                 retryPolicy: retryPolicy(.whenNotProcessed)
             )

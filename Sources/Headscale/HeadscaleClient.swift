@@ -90,7 +90,12 @@ public final class HeadscaleClient: Sendable {
             // Decode in place: a copy into Data would double a 5 MB node list.
             return try body.withUnsafeBytes { bytes in
                 try JSONDecoder().decode(
-                    T.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!), count: bytes.count, deallocator: .none)
+                    T.self,
+                    from: Data(
+                        bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
+                        count: bytes.count,
+                        deallocator: .none
+                    )
                 )
             }
         } catch {
@@ -154,7 +159,10 @@ public final class HeadscaleClient: Sendable {
 
     /// The `message` of a grpc-gateway error body, or the body's first line.
     static func message(of response: HTTPResponse) -> String {
-        struct Status: Decodable { var message: String?; var error: String? }
+        struct Status: Decodable {
+            var message: String?
+            var error: String?
+        }
         if let status = try? JSONDecoder().decode(Status.self, from: Data(response.body)), let text = status.message ?? status.error {
             return text
         }

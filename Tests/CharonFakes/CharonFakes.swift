@@ -20,7 +20,9 @@ import TestSupport
 @main
 struct CharonFakes {
     static func main() async throws {
-        var options: [String: String] = ["--nodes": "10000", "--records": "10000", "--version": "0.28", "--api-key": "hskey-bench", "--token": "cf-bench", "--zone": "bench-zone"]
+        var options: [String: String] = [
+            "--nodes": "10000", "--records": "10000", "--version": "0.28", "--api-key": "hskey-bench", "--token": "cf-bench", "--zone": "bench-zone",
+        ]
         var arguments = CommandLine.arguments.dropFirst()
         while let name = arguments.popFirst() {
             guard options[name] != nil, let value = arguments.popFirst() else {
@@ -61,7 +63,10 @@ struct CharonFakes {
                 let first = (headscale.requests + cloudflare.requests).map(\.receivedAt).min()
                 return .text(200, first.map(String.init) ?? "none")
             case ("GET", "/counts"):
-                return .text(200, "nodes=\(headscale.nodes.count) records=\(cloudflare.records.count) headscale_requests=\(headscale.requests.count) cloudflare_requests=\(cloudflare.requests.count)")
+                return .text(
+                    200,
+                    "nodes=\(headscale.nodes.count) records=\(cloudflare.records.count) headscale_requests=\(headscale.requests.count) cloudflare_requests=\(cloudflare.requests.count)"
+                )
             default:
                 return .text(404, "not found")
             }

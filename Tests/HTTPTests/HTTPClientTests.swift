@@ -62,7 +62,10 @@ struct HTTPClientTests {
     func retriesServerErrors() async throws {
         let count = Mutex(0)
         let server = try await LoopbackServer.start { _ in
-            count.withLock { $0 += 1; return $0 } < 3 ? .text(503, "busy") : .json(200, "{}")
+            count.withLock {
+                $0 += 1
+                return $0
+            } < 3 ? .text(503, "busy") : .json(200, "{}")
         }
         defer { Task { await server.stop() } }
         let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
@@ -83,7 +86,10 @@ struct HTTPClientTests {
     func honoursRetryAfter() async throws {
         let count = Mutex(0)
         let server = try await LoopbackServer.start { _ in
-            count.withLock { $0 += 1; return $0 } == 1 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
+            count.withLock {
+                $0 += 1
+                return $0
+            } == 1 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
         }
         defer { Task { await server.stop() } }
         let clock = ContinuousClock()
@@ -181,11 +187,14 @@ struct HTTPClientTests {
     func unixSocket() async throws {
         let scratch = try TemporaryDirectory(prefix: "http-unix")
         let socket = scratch.path + "/api.sock"
-        let server = try await LoopbackServer.start(unixSocketPath: socket) { request in .json(200, #"{"host":"\#(request.headers["host"] ?? "")"}"#) }
+        let server = try await LoopbackServer.start(unixSocketPath: socket) { request in .json(200, #"{"host":"\#(request.headers["host"] ?? "")"}"#)
+        }
         defer { Task { await server.stop() } }
         var configuration = Self.quick
         configuration.unixSocketPath = socket
-        let viaConfiguration = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, "http://local-tailscaled.sock/localapi/v0/status"))
+        let viaConfiguration = try await HTTPClient(configuration: configuration).send(
+            HTTPRequest(.get, "http://local-tailscaled.sock/localapi/v0/status")
+        )
         #expect(viaConfiguration.text == #"{"host":"local-tailscaled.sock"}"#)
         let encoded = socket.replacingSlashes()
         let viaURL = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, "http+unix://\(encoded)/status"))

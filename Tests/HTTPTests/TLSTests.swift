@@ -22,8 +22,10 @@ struct TLSTests {
         for _ in 0..<10 {
             port = Int.random(in: 20_000...30_000)
             let candidate = try SpawnedProcess(
-                "/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet"],
-                environment: [:], outputFolder: scratch.path
+                "/usr/bin/openssl",
+                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet"],
+                environment: [:],
+                outputFolder: scratch.path
             )
             try await Task.sleep(for: .milliseconds(300))
             if candidate.exitStatusIfDone() == nil {
@@ -38,7 +40,12 @@ struct TLSTests {
         }
         let url = "https://127.0.0.1:\(port)/"
         // s_server may take a while to listen on a loaded machine: retry connecting for up to 20 s.
-        var trusting = HTTPClient.Configuration(retryDeadline: .seconds(20), maxAttempts: 1000, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100))
+        var trusting = HTTPClient.Configuration(
+            retryDeadline: .seconds(20),
+            maxAttempts: 1000,
+            initialBackoff: .milliseconds(20),
+            maxBackoff: .milliseconds(100)
+        )
         trusting.caFile = certificate
         let response: HTTPResponse
         do {

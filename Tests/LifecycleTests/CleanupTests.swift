@@ -34,8 +34,12 @@ struct CleanupTests {
         seed.staleRecords.append(cloudflare.addRecord(name: "Ollama.Example.com", type: "AAAA", content: "fd7a:115c:a1e0::9"))
         seed.staleRecords.append(cloudflare.addRecord(name: LifecycleWorld.fqdn, type: "A", content: "203.0.113.9", comment: LifecycleWorld.marker))
         seed.keptRecords.append(cloudflare.addRecord(name: LifecycleWorld.fqdn, type: "A", content: "203.0.113.10", comment: "hand-made"))
-        seed.keptRecords.append(cloudflare.addRecord(name: LifecycleWorld.fqdn, type: "TXT", content: "\"v=spf1 -all\"", comment: LifecycleWorld.marker))
-        seed.keptRecords.append(cloudflare.addRecord(name: "ollama-web.example.com", type: "A", content: "100.64.0.10", comment: LifecycleWorld.marker))
+        seed.keptRecords.append(
+            cloudflare.addRecord(name: LifecycleWorld.fqdn, type: "TXT", content: "\"v=spf1 -all\"", comment: LifecycleWorld.marker)
+        )
+        seed.keptRecords.append(
+            cloudflare.addRecord(name: "ollama-web.example.com", type: "A", content: "100.64.0.10", comment: LifecycleWorld.marker)
+        )
         seed.keptRecords.append(cloudflare.addRecord(name: "ollama.example.com.evil.net", type: "A", content: "100.64.0.11"))
         return seed
     }
@@ -62,12 +66,17 @@ struct CleanupTests {
         #expect(POSIXFile.list(world.scratch.path) == ["authkey"])
     }
 
-    @Test("the pre-auth key carries the expiry, tags and flags asked for, in the user form each version takes", arguments: FakeHeadscale.Version.allCases)
+    @Test(
+        "the pre-auth key carries the expiry, tags and flags asked for, in the user form each version takes",
+        arguments: FakeHeadscale.Version.allCases
+    )
     func keyOptions(version: FakeHeadscale.Version) async throws {
         let world = try await LifecycleWorld.start(version: version)
         defer { Task { await world.stop() } }
         let before = RFC3339.nowEpochSeconds
-        try await world.cleanup(["AUTHKEY_EXPIRATION": "30m", "AUTHKEY_TAGS": "tag:web, tag:prod", "AUTHKEY_REUSABLE": "true", "AUTHKEY_EPHEMERAL": "true"])
+        try await world.cleanup([
+            "AUTHKEY_EXPIRATION": "30m", "AUTHKEY_TAGS": "tag:web, tag:prod", "AUTHKEY_REUSABLE": "true", "AUTHKEY_EPHEMERAL": "true",
+        ])
         let key = try #require(world.headscale.issuedKeys.first)
         #expect(key.aclTags == ["tag:web", "tag:prod"])
         #expect(key.reusable && key.ephemeral)

@@ -130,9 +130,13 @@ struct ClientTests {
         #expect(filtered.map(\.id) == ["8"])
     }
 
-    @Test("a truncated or wrongly typed node list is a named error, not a crash", arguments: [
-        #"{"nodes": [{"id": "1", "name": "#, #"{"nodes": [{"name": "x"}]}"#, #"{"nodes": {}}"#, #"{"nodes": [{"id": "1", "online": "yes"}]}"#, "<html>",
-    ])
+    @Test(
+        "a truncated or wrongly typed node list is a named error, not a crash",
+        arguments: [
+            #"{"nodes": [{"id": "1", "name": "#, #"{"nodes": [{"name": "x"}]}"#, #"{"nodes": {}}"#, #"{"nodes": [{"id": "1", "online": "yes"}]}"#,
+            "<html>",
+        ]
+    )
     func malformedNodeList(body: String) async throws {
         let server = try await LoopbackServer.start { _ in .json(200, body) }
         defer { Task { await server.stop() } }

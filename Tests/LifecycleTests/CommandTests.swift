@@ -79,7 +79,9 @@ struct CommandTests {
         defer { Task { await world.stop() } }
         // While waiting for a node that is not there yet, in a long sleep between polls.
         let waiting = try SpawnedProcess(
-            Self.executable, ["dns-create"], environment: world.environment(["RETRY_INTERVAL": "60", "MAX_RETRIES": "10"]),
+            Self.executable,
+            ["dns-create"],
+            environment: world.environment(["RETRY_INTERVAL": "60", "MAX_RETRIES": "10"]),
             outputFolder: world.scratch.path
         )
         #expect(await eventually { !world.headscale.requests.isEmpty })
@@ -92,7 +94,10 @@ struct CommandTests {
         // While monitoring, with the records in place.
         world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2"])
         let monitoring = try SpawnedProcess(
-            Self.executable, ["dns-create"], environment: world.environment(["MONITOR_INTERVAL": "0.1"]), outputFolder: world.scratch.path
+            Self.executable,
+            ["dns-create"],
+            environment: world.environment(["MONITOR_INTERVAL": "0.1"]),
+            outputFolder: world.scratch.path
         )
         #expect(await eventually { monitoring.standardError.contains("created A 100.64.1.2") })
         #expect(world.cloudflare.records(named: LifecycleWorld.fqdn).count == 1)

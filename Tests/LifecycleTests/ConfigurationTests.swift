@@ -30,7 +30,10 @@ struct ConfigurationTests {
         var environment = Self.minimal
         environment["HEADSCALE_NAMESPACE"] = "vpn"
         environment["MONITOR_INTERVAL"] = "45"
-        let configuration = try LifecycleConfiguration.resolve(environment: environment, flags: ["MONITOR_INTERVAL": "2m", "TS_HOSTNAME": "ollama.example.com"])
+        let configuration = try LifecycleConfiguration.resolve(
+            environment: environment,
+            flags: ["MONITOR_INTERVAL": "2m", "TS_HOSTNAME": "ollama.example.com"]
+        )
         #expect(configuration.headscaleURL == "http://headscale.vpn.svc.cluster.local:8080")
         #expect(configuration.monitorInterval == .seconds(120))
         #expect(configuration.hostname == "ollama.example.com")

@@ -24,7 +24,11 @@ struct DNSCreateTests {
         let task = try Self.run(world, ["MAX_RETRIES": "100"])
         try await Task.sleep(for: .milliseconds(200))
         #expect(world.cloudflare.requests.isEmpty, "no DNS work before the node exists")
-        let node = world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2", "fd7a:115c:a1e0::102"])
+        let node = world.headscale.addNode(
+            name: LifecycleWorld.hostname,
+            user: LifecycleWorld.user,
+            ipAddresses: ["100.64.1.2", "fd7a:115c:a1e0::102"]
+        )
         #expect(await eventually { Self.managed(world, "A").count == 1 && Self.managed(world, "AAAA").count == 1 })
         let a = try #require(Self.managed(world, "A").first)
         #expect(a.content == "100.64.1.2")
@@ -154,8 +158,14 @@ struct DNSCreateTests {
         world.cloudflare.faults.inject(.rateLimited(retryAfter: 1), times: 1, on: "GET")
         // The first create is answered 81058 (a concurrent creator won): list again, no duplicate.
         world.cloudflare.faults.inject(
-            .response(FakeResponse.json(400, #"{"success":false,"errors":[{"code":81058,"message":"An identical record already exists."}],"messages":[],"result":null}"#)),
-            times: 1, on: "POST"
+            .response(
+                FakeResponse.json(
+                    400,
+                    #"{"success":false,"errors":[{"code":81058,"message":"An identical record already exists."}],"messages":[],"result":null}"#
+                )
+            ),
+            times: 1,
+            on: "POST"
         )
         let task = try Self.run(world)
         #expect(await eventually { Self.managed(world, "A").count == 1 })

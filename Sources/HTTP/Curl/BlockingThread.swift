@@ -22,10 +22,15 @@ enum BlockingThread {
             // libcurl and our callbacks need little stack; 512 KiB keeps many transfers cheap.
             pthread_attr_setstacksize(&attributes, 512 * 1024)
             pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-            let result = pthread_create(&thread, &attributes, { raw in
-                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().work()
-                return nil
-            }, argument)
+            let result = pthread_create(
+                &thread,
+                &attributes,
+                { raw in
+                    Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().work()
+                    return nil
+                },
+                argument
+            )
             pthread_attr_destroy(&attributes)
             if result != 0 {
                 // No thread to be had: run inline rather than fail the request.

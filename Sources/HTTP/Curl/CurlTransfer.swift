@@ -82,10 +82,15 @@ final class CurlTransfer: @unchecked Sendable {
             // POST machinery with our method name: the body streams through the read callback.
             set(charon_curl_setopt_long(curl, CURLOPT_POST, 1))
             set(charon_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-            set(charon_curl_setopt_read_function(curl, { buffer, size, count, user in
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
-                return transfer.fill(buffer!, capacity: size * count)
-            }))
+            set(
+                charon_curl_setopt_read_function(
+                    curl,
+                    { buffer, size, count, user in
+                        let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+                        return transfer.fill(buffer!, capacity: size * count)
+                    }
+                )
+            )
             set(charon_curl_setopt_pointer(curl, CURLOPT_READDATA, context))
         } else if request.method == .post {
             set(charon_curl_setopt_long(curl, CURLOPT_POST, 1))
@@ -99,25 +104,40 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = curl_slist_append(headerList, "Expect:")
         set(charon_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
 
-        set(charon_curl_setopt_write_function(curl, { data, size, count, user in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
-            let total = size * count
-            transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: total))
-            return total
-        }))
+        set(
+            charon_curl_setopt_write_function(
+                curl,
+                { data, size, count, user in
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+                    let total = size * count
+                    transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: total))
+                    return total
+                }
+            )
+        )
         set(charon_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
-        set(charon_curl_setopt_header_function(curl, { data, size, count, user in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
-            let total = size * count
-            transfer.headerLine(UnsafeRawBufferPointer(start: data, count: total))
-            return total
-        }))
+        set(
+            charon_curl_setopt_header_function(
+                curl,
+                { data, size, count, user in
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+                    let total = size * count
+                    transfer.headerLine(UnsafeRawBufferPointer(start: data, count: total))
+                    return total
+                }
+            )
+        )
         set(charon_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
         set(charon_curl_setopt_long(curl, CURLOPT_NOPROGRESS, 0))
-        set(charon_curl_setopt_xferinfo_function(curl, { user, _, _, _, _ in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
-            return transfer.cancelled.load(ordering: .relaxed) ? 1 : 0
-        }))
+        set(
+            charon_curl_setopt_xferinfo_function(
+                curl,
+                { user, _, _, _, _ in
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+                    return transfer.cancelled.load(ordering: .relaxed) ? 1 : 0
+                }
+            )
+        )
         set(charon_curl_setopt_pointer(curl, CURLOPT_XFERINFODATA, context))
 
         if setupFailed != CURLE_OK {

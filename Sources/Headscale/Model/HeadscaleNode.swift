@@ -18,8 +18,14 @@ public struct HeadscaleNode: Decodable, Sendable, Equatable {
     public var createdAt: String?
 
     public init(
-        id: String, name: String, givenName: String? = nil, user: HeadscaleUser?, ipAddresses: [String] = [],
-        tags: [String] = [], online: Bool = false, createdAt: String? = nil
+        id: String,
+        name: String,
+        givenName: String? = nil,
+        user: HeadscaleUser?,
+        ipAddresses: [String] = [],
+        tags: [String] = [],
+        online: Bool = false,
+        createdAt: String? = nil
     ) {
         self.id = id
         self.name = name

@@ -43,9 +43,14 @@ struct NodeListReader {
 
     private mutating func readNode() throws -> HeadscaleNode {
         var id: String?
-        var name = "", givenName = "", createdAt: String?
+        var name = ""
+        var givenName = ""
+        var createdAt: String?
         var user: HeadscaleUser?
-        var addresses: [String] = [], tags: [String]?, forced: [String] = [], valid: [String] = []
+        var addresses: [String] = []
+        var tags: [String]?
+        var forced: [String] = []
+        var valid: [String] = []
         var online = false
         try expect(UInt8(ascii: "{"))
         try forEachKey { reader, key in
@@ -67,13 +72,21 @@ struct NodeListReader {
         var seen = Set<String>()
         let allTags = tags ?? (forced + valid).filter { seen.insert($0).inserted }
         return HeadscaleNode(
-            id: id, name: name, givenName: givenName, user: user, ipAddresses: addresses, tags: allTags, online: online, createdAt: createdAt
+            id: id,
+            name: name,
+            givenName: givenName,
+            user: user,
+            ipAddresses: addresses,
+            tags: allTags,
+            online: online,
+            createdAt: createdAt
         )
     }
 
     private mutating func readUser() throws -> HeadscaleUser? {
         if try readNull() { return nil }
-        var id = "", name = ""
+        var id = ""
+        var name = ""
         try expect(UInt8(ascii: "{"))
         try forEachKey { reader, key in
             switch key {

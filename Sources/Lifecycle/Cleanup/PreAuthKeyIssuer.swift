@@ -32,7 +32,9 @@ public struct PreAuthKeyIssuer: Sendable {
             owner = try await headscale.user(named: user)
         }
         let key = try await headscale.createPreAuthKey(for: owner, options: options)
-        logger.info("created \(options.reusable ? "reusable " : "")\(options.ephemeral ? "ephemeral " : "")\(key)\(options.tags.isEmpty ? "" : " tags \(options.tags.joined(separator: ","))")")
+        logger.info(
+            "created \(options.reusable ? "reusable " : "")\(options.ephemeral ? "ephemeral " : "")\(key)\(options.tags.isEmpty ? "" : " tags \(options.tags.joined(separator: ","))")"
+        )
         return key
     }
 

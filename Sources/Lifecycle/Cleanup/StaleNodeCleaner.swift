@@ -35,7 +35,9 @@ public struct StaleNodeCleaner: Sendable {
         }
         for node in stale {
             try await headscale.deleteNode(id: node.id)
-            logger.info("deleted stale Headscale node \(node.name) (id \(node.id), given name \(node.givenName), \(node.ipAddresses.joined(separator: " ")))")
+            logger.info(
+                "deleted stale Headscale node \(node.name) (id \(node.id), given name \(node.givenName), \(node.ipAddresses.joined(separator: " ")))"
+            )
         }
         let deletedIDs = Set(stale.map(\.id))
         let left = try await headscale.nodes(user: scope.tags.isEmpty ? scope.user : nil) { deletedIDs.contains($0.id) }

@@ -94,11 +94,20 @@ public actor DNSRecordKeeper {
                 return []
             }
             let input = DNSRecordInput(
-                type: type, name: ownership.fqdn, content: address.description, ttl: ttl, proxied: false, comment: ownership.marker
+                type: type,
+                name: ownership.fqdn,
+                content: address.description,
+                ttl: ttl,
+                proxied: false,
+                comment: ownership.marker
             )
             switch try await cloudflare.createRecord(input) {
             case .created:
-                actions.append(done(seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description)))
+                actions.append(
+                    done(
+                        seen.contains(type) ? .restored(type: type, content: address.description) : .created(type: type, content: address.description)
+                    )
+                )
             case .identicalExists:
                 // 81058: it exists after all (a listing raced a create): list again, don't fail.
                 let again = try await cloudflare.records(named: ownership.fqdn)

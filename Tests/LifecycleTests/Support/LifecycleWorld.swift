@@ -73,8 +73,12 @@ final class LifecycleWorld: @unchecked Sendable {
     func clients(_ configuration: LifecycleConfiguration) -> LifecycleClients {
         let http = HTTPClient(
             configuration: .init(
-                connectTimeout: .seconds(2), requestTimeout: .seconds(3), retryDeadline: .seconds(8), maxAttempts: 5,
-                initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(50)
+                connectTimeout: .seconds(2),
+                requestTimeout: .seconds(3),
+                retryDeadline: .seconds(8),
+                maxAttempts: 5,
+                initialBackoff: .milliseconds(10),
+                maxBackoff: .milliseconds(50)
             )
         )
         return LifecycleClients(configuration: configuration, http: http, logger: Self.quietLogger)

@@ -51,7 +51,12 @@ public final class FakeCloudflare: Sendable {
         self.server = server
     }
 
-    public static func start(token: String = "cf-token-FAKE0123456789", zoneID: String = "023e105f4ecef8ad9ca31a8372d0c353", maxPerPage: Int = 5_000, port: Int = 0) async throws -> FakeCloudflare {
+    public static func start(
+        token: String = "cf-token-FAKE0123456789",
+        zoneID: String = "023e105f4ecef8ad9ca31a8372d0c353",
+        maxPerPage: Int = 5_000,
+        port: Int = 0
+    ) async throws -> FakeCloudflare {
         let faults = FakeFaults()
         let box = LateBound<FakeCloudflare>()
         let server = try await LoopbackServer.start(port: port) { request in
@@ -95,11 +100,7 @@ public final class FakeCloudflare: Sendable {
     // MARK: Wire
 
     func handle(_ request: FakeRequest) -> FakeResponse {
-        faults.answer(request, errorBody: { status in
-            status == 429
-                ? Self.failure(429, [(971, "Please wait and consider throttling your request speed")])
-                : Self.failure(status, [(10001, "service temporarily unavailable")])
-        }) {
+        faults.answer(request, errorBody: Self.faultBody(status:)) {
             guard request.headers["authorization"] == "Bearer \(token)" else {
                 return Self.failure(403, [(10000, "Authentication error")])
             }
@@ -168,8 +169,13 @@ public final class FakeCloudflare: Sendable {
         let result = state.withLock { state -> Record? in
             if state.records.contains(where: { $0.name == name && $0.type == type && $0.content == content }) { return nil }
             let record = Record(
-                id: Self.recordID(state.nextID), name: name, type: type, content: content, ttl: body["ttl"] as? Int ?? 1,
-                proxied: body["proxied"] as? Bool ?? false, comment: body["comment"] as? String
+                id: Self.recordID(state.nextID),
+                name: name,
+                type: type,
+                content: content,
+                ttl: body["ttl"] as? Int ?? 1,
+                proxied: body["proxied"] as? Bool ?? false,
+                comment: body["comment"] as? String
             )
             state.nextID += 1
             state.records.append(record)
@@ -214,6 +220,13 @@ public final class FakeCloudflare: Sendable {
             return true
         }
         return removed ? Self.success(["id": id]) : Self.failure(404, [(81044, "Record does not exist.")])
+    }
+
+    /// The envelope an injected fault answers with: 971 for rate limiting, else a generic error.
+    static func faultBody(status: Int) -> FakeResponse {
+        status == 429
+            ? failure(429, [(971, "Please wait and consider throttling your request speed")])
+            : failure(status, [(10001, "service temporarily unavailable")])
     }
 
     static func json(_ record: Record) -> [String: Any] {

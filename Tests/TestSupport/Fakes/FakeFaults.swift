@@ -42,9 +42,11 @@ public final class FakeFaults: Sendable {
     /// The fault for this request, if one is pending (and counts it down).
     func take(for request: FakeRequest) -> Fault? {
         entries.withLock { entries in
-            guard let index = entries.firstIndex(where: { entry in
-                (entry.method == nil || entry.method == request.method) && (entry.pathPrefix.map { request.path.hasPrefix($0) } ?? true)
-            }) else { return nil }
+            guard
+                let index = entries.firstIndex(where: { entry in
+                    (entry.method == nil || entry.method == request.method) && (entry.pathPrefix.map { request.path.hasPrefix($0) } ?? true)
+                })
+            else { return nil }
             let fault = entries[index].fault
             entries[index].remaining -= 1
             if entries[index].remaining <= 0 { entries.remove(at: index) }

@@ -112,7 +112,12 @@ public final class FakeHeadscale: Sendable {
     /// Adds a node; `givenName` defaults to `name` (Headscale suffixes it on clashes).
     @discardableResult
     public func addNode(
-        name: String, user: String?, givenName: String? = nil, ipAddresses: [String] = [], tags: [String] = [], online: Bool = true
+        name: String,
+        user: String?,
+        givenName: String? = nil,
+        ipAddresses: [String] = [],
+        tags: [String] = [],
+        online: Bool = true
     ) -> Int {
         if let user { addUser(user) }
         return state.withLock { state in
@@ -238,8 +243,13 @@ public final class FakeHeadscale: Sendable {
             state.nextKeyID += 1
             let secret = (0..<48).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
             let key = IssuedKey(
-                id: id, key: secret, user: owner!.name, reusable: body["reusable"] as? Bool ?? false,
-                ephemeral: body["ephemeral"] as? Bool ?? false, expiration: expiration, aclTags: tags
+                id: id,
+                key: secret,
+                user: owner!.name,
+                reusable: body["reusable"] as? Bool ?? false,
+                ephemeral: body["ephemeral"] as? Bool ?? false,
+                expiration: expiration,
+                aclTags: tags
             )
             state.keys.append(key)
             return key
