@@ -136,6 +136,10 @@ public final class CloudflareClient: Sendable {
         } catch let error as HTTPError {
             throw CloudflareError.transport(error)
         }
+        if response.status == 429 {
+            // Still limited after the waits the deadline allowed: hand the wait to the caller.
+            throw CloudflareError.rateLimited(request: label, retryAfter: RetryAfter.delay(from: response.headers["Retry-After"]))
+        }
         let envelope: CloudflareEnvelope<T>
         do {
             envelope = try JSONDecoder().decode(CloudflareEnvelope<T>.self, from: Data(response.body))

@@ -11,6 +11,8 @@ public enum CloudflareError: Error, CustomStringConvertible, Sendable {
     case unauthorized(request: String, status: Int, errors: [CloudflareMessage])
     /// `success: false` or a non-2xx answer.
     case api(request: String, status: Int, errors: [CloudflareMessage])
+    /// 429 beyond what the request's retry deadline could wait; `retryAfter` from the header.
+    case rateLimited(request: String, retryAfter: Duration?)
     /// 2xx with a body that is not the documented envelope.
     case malformedResponse(request: String, detail: String)
     /// No answer (connection, timeout), after retries.
@@ -22,6 +24,8 @@ public enum CloudflareError: Error, CustomStringConvertible, Sendable {
             "Cloudflare refused the API token (HTTP \(status) on \(request)): \(Self.list(errors))"
         case .api(let request, let status, let errors):
             "Cloudflare answered HTTP \(status) on \(request): \(Self.list(errors))"
+        case .rateLimited(let request, let retryAfter):
+            "Cloudflare rate-limited \(request)\(retryAfter.map { "; retry after \($0)" } ?? "")"
         case .malformedResponse(let request, let detail):
             "Cloudflare's answer to \(request) is not valid: \(detail)"
         case .transport(let error):

@@ -184,3 +184,24 @@ extension Result {
         return "\(error)".contains("cancelled")
     }
 }
+
+/// Rate limiting beyond the HTTP client's deadline.
+@Suite("dns-create under a long rate limit")
+struct DNSCreateRateLimitTests {
+    @Test("a 429 with a Retry-After longer than the request deadline pauses Cloudflare calls for that long")
+    func longRetryAfter() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2"])
+        // LifecycleWorld's clients give up waiting after 8 s: a 30 s Retry-After comes back to the loop.
+        world.cloudflare.faults.inject(.rateLimited(retryAfter: 30), times: 1, on: "GET")
+        let task = try DNSCreateTests.run(world, ["MONITOR_INTERVAL": "0.05"])
+        #expect(await eventually { world.cloudflare.requests.count == 1 })
+        try await Task.sleep(for: .milliseconds(500))
+        // Ten monitor ticks later: still the one rate-limited request, no hammering.
+        #expect(world.cloudflare.requests.count == 1)
+        #expect(world.headscale.requests.count >= 5)
+        task.cancel()
+        _ = await task.result
+    }
+}

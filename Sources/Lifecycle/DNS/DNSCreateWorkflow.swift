@@ -38,14 +38,21 @@ public struct DNSCreateWorkflow: Sendable {
         var pending = true
         var nextRecheck = clock.now
         var missingReported = false
+        // Set by a 429 the HTTP client could not wait out: nothing goes to Cloudflare before it.
+        var notBefore = clock.now
         while true {
-            if pending || clock.now >= nextRecheck {
+            if (pending || clock.now >= nextRecheck) && clock.now >= notBefore {
                 do {
                     try await keeper.reconcile(ipv4: addresses.ipv4, ipv6: addresses.ipv6)
                     pending = false
                     nextRecheck = clock.now + jittered(configuration.dnsRecheckInterval)
                 } catch let error as CloudflareError where error.isUnauthorized {
                     throw error
+                } catch CloudflareError.rateLimited(_, let retryAfter) {
+                    // The budget is the fleet's: wait as asked before the next try, not just a tick.
+                    let wait = max(retryAfter ?? configuration.dnsRecheckInterval, configuration.monitorInterval)
+                    logger.warning("\(configuration.fqdn ?? ""): Cloudflare rate limit; next DNS check in \(wait)")
+                    notBefore = clock.now + wait
                 } catch {
                     try Task.checkCancellation()
                     // Try again at the next monitor tick.
