@@ -17,9 +17,16 @@ struct CleanupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve()
         let logger = Logger(label: "charon-lifecycle")
-        do {
-            try await CleanupWorkflow(configuration: configuration, logger: logger).run()
-        } catch {
+        let workflow = CleanupWorkflow(configuration: configuration, logger: logger)
+        let task = Task { try await workflow.run() }
+        // Stopped mid-run, the task is cancelled so a half-written key file is removed, not left.
+        let stop = StopSignals { task.cancel() }
+        let result = await task.result
+        if case .success = result { return }
+        if stop.requested {
+            throw LifecycleExit.failed("cleanup stopped by \(stop.signalName); no key written")
+        }
+        if case .failure(let error) = result {
             throw LifecycleExit.failed("cleanup failed: \(error)")
         }
     }

@@ -111,3 +111,20 @@ struct CommandTests {
         #expect(!output.contains(LifecycleWorld.apiKey) && !output.contains(LifecycleWorld.token))
     }
 }
+
+/// `cleanup` stopped while Headscale is slow to answer.
+@Suite("charon-lifecycle cleanup and SIGTERM")
+struct CleanupSignalTests {
+    @Test("SIGTERM during cleanup exits 1 promptly and leaves no key and no temporary file")
+    func stoppedCleanup() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        world.headscale.faults.inject(.slow(.seconds(20)), times: 1, on: "GET", pathPrefix: "/api/v1/user")
+        let child = try SpawnedProcess(CommandTests.executable, ["cleanup"], environment: world.environment(), outputFolder: world.scratch.path + "/..")
+        #expect(await eventually { !world.headscale.requests.isEmpty })
+        child.signal(SIGTERM)
+        #expect(try await child.wait(timeout: .seconds(5)) == 1)
+        #expect(child.standardError.contains("cleanup stopped by SIGTERM"))
+        #expect(POSIXFile.list(world.scratch.path).isEmpty)
+    }
+}
