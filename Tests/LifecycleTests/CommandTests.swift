@@ -120,7 +120,12 @@ struct CleanupSignalTests {
         let world = try await LifecycleWorld.start()
         defer { Task { await world.stop() } }
         world.headscale.faults.inject(.slow(.seconds(20)), times: 1, on: "GET", pathPrefix: "/api/v1/user")
-        let child = try SpawnedProcess(CommandTests.executable, ["cleanup"], environment: world.environment(), outputFolder: world.scratch.path + "/..")
+        let child = try SpawnedProcess(
+            CommandTests.executable,
+            ["cleanup"],
+            environment: world.environment(),
+            outputFolder: world.scratch.path + "/.."
+        )
         #expect(await eventually { !world.headscale.requests.isEmpty })
         child.signal(SIGTERM)
         #expect(try await child.wait(timeout: .seconds(5)) == 1)
