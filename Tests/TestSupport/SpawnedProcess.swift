@@ -34,6 +34,11 @@ public final class SpawnedProcess: @unchecked Sendable {
         pid = child
     }
 
+    deinit {
+        unlink(standardOutputPath)
+        unlink(standardErrorPath)
+    }
+
     public func signal(_ number: Int32) {
         kill(pid, number)
     }

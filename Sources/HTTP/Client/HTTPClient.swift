@@ -84,6 +84,8 @@ public final class HTTPClient: Sendable {
         let deadline = clock.now + configuration.retryDeadline
         let maxAttempts = max(1, request.retryPolicy.enabled ? (request.retryPolicy.maxAttempts ?? configuration.maxAttempts) : 1)
         let label = "\(request.method.rawValue) \(request.urlForLogging)"
+        // Headers only ever reach a log redacted: the Authorization value is a credential.
+        logger.trace("\(label) headers: \(request.headers.redactedDescription)")
         var attempt = 0
         while true {
             attempt += 1
