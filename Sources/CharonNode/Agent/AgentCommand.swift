@@ -25,6 +25,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var build: BuildOptions
     @OptionGroup var containerd: ContainerdOptions
+    @OptionGroup(title: "Internal ingress") var ingress: IngressAgentOptions
 
     @Flag(help: "Run one reconcile pass, print the summary and exit (0 healthy, 1 degraded, 2 unhealthy).")
     var once = false
@@ -64,7 +65,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let agent = try await CommandFailure.reporting { Agent(configuration: try agentConfiguration()) }
+        let agent = try await CommandFailure.reporting { Agent(configuration: try agentConfiguration(), checks: try ingress.healthChecks(node: nodeName)) }
         if once {
             let snapshot = await agent.runOnce()
             print(snapshot.summary)

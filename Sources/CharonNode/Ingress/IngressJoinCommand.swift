@@ -28,7 +28,8 @@ struct IngressJoinCommand: AsyncParsableCommand {
             return (hostname, try joinOptions.lifecycle(hostname))
         }
         try await CommandFailure.reporting {
-            let join = try joinOptions.join(ingress, lifecycle: lifecycle, clients: LifecycleClients(configuration: lifecycle, logger: logger), logger: logger)
+            let join = try joinOptions.join(
+                hostname: hostname, tailscale: ingress.tailscaleCLI, lifecycle: lifecycle, clients: LifecycleClients(configuration: lifecycle, logger: logger), logger: logger)
             let outcome = try await join.reconcile(logger: logger)
             let verb = switch outcome {
             case .alreadyJoined: "already joined"

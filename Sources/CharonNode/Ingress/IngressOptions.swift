@@ -10,6 +10,15 @@ struct IngressOptions: ParsableArguments {
     @Option(help: ArgumentHelp("This node's name; the tailnet hostname is nginx-ingress-<node> (env NODE_NAME).", valueName: "name"))
     var node: String = Environment.nodeName
 
+    @OptionGroup var tailscaleOptions: TailscaleOptions
+
+    func hostname() throws -> IngressHostname { try IngressHostname(nodeName: node) }
+    var tailscaleCLI: TailscaleCLI { tailscaleOptions.cli }
+    func firewall() throws -> Firewall { try tailscaleOptions.firewall() }
+}
+
+/// Which tailscaled, and the interface its traffic arrives on.
+struct TailscaleOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The tailscale CLI (env TAILSCALE_BIN).", valueName: "path"))
     var tailscale: String = Environment.tailscaleBinary
 
@@ -19,9 +28,7 @@ struct IngressOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Tailscale interface ports 80/443 stay open on (env TAILSCALE_INTERFACE).", valueName: "name"))
     var tailscaleInterface: String = Environment.tailscaleInterface
 
-    func hostname() throws -> IngressHostname { try IngressHostname(nodeName: node) }
-
-    var tailscaleCLI: TailscaleCLI { TailscaleCLI(executable: tailscale, socket: tailscaleSocket ?? Environment.tailscaleSocket) }
+    var cli: TailscaleCLI { TailscaleCLI(executable: tailscale, socket: tailscaleSocket ?? Environment.tailscaleSocket) }
 
     func firewall() throws -> Firewall { Firewall(policy: try FirewallPolicy(tailscaleInterface: tailscaleInterface)) }
 }
@@ -42,13 +49,18 @@ struct JoinOptions: ParsableArguments {
         try IngressLifecycleSettings.configuration(hostname: hostname, environment: Environment.all)
     }
 
-    func join(_ ingress: IngressOptions, lifecycle: LifecycleConfiguration, clients: LifecycleClients, logger: Logger) throws -> TailnetJoin {
+    func join(
+        hostname: IngressHostname, tailscale: TailscaleCLI, lifecycle: LifecycleConfiguration, clients: LifecycleClients, logger: Logger,
+        upTimeoutLimit: Int = .max
+    ) throws -> TailnetJoin {
         guard let loginServer = loginServer ?? Environment.headscaleLoginServer ?? Optional(lifecycle.headscaleURL) else {
             throw ValidationError("--login-server or HEADSCALE_LOGIN_SERVER is required")
         }
         return TailnetJoin(
-            configuration: .init(hostname: try ingress.hostname(), loginServer: loginServer, keyDirectory: keyDirectory, upTimeoutSeconds: upTimeout),
-            tailscale: ingress.tailscaleCLI, enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger))
+            configuration: .init(
+                hostname: hostname, loginServer: loginServer, keyDirectory: keyDirectory, upTimeoutSeconds: min(upTimeout, upTimeoutLimit),
+                settleTimeout: .seconds(min(30, max(5, min(upTimeout, upTimeoutLimit) / 2)))),
+            tailscale: tailscale, enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger))
     }
 }
 

@@ -31,7 +31,8 @@ struct IngressUpCommand: AsyncParsableCommand {
         let logger = Logger(label: "charon.ingress")
         let reconciler = try IngressInput.checked {
             try IngressAgentSetup.reconciler(
-                ingress: ingress, joinOptions: joinOptions, controller: controller, join: !noJoin, firewall: !noFirewall, logger: logger)
+                hostname: try ingress.hostname(), tailscale: ingress.tailscaleOptions, joinOptions: joinOptions, controller: controller,
+                join: !noJoin, firewall: !noFirewall, logger: logger)
         }
         let report = await reconciler.report()
         for (name, result) in [("tailscale", report.tailscale), ("ingress", report.ingress)] {
@@ -45,21 +46,24 @@ struct IngressUpCommand: AsyncParsableCommand {
 /// agent's `tailscale` and `ingress` checks.
 enum IngressAgentSetup {
     static func reconciler(
-        ingress: IngressOptions, joinOptions: JoinOptions, controller: ControllerOptions, join: Bool, firewall: Bool, logger: Logger
+        hostname: IngressHostname, tailscale: TailscaleOptions, joinOptions: JoinOptions, controller: ControllerOptions, join: Bool,
+        firewall: Bool, upTimeoutLimit: Int = .max, logger: Logger
     ) throws -> IngressReconciler {
-        let hostname = try ingress.hostname()
         var tailnetJoin: TailnetJoin?
         var dns: NodeDNSRecord?
         // Headscale settings are only needed to join or publish DNS.
         if join || Environment.value("CLOUDFLARE_API_TOKEN") != nil || Environment.value("CLOUDFLARE_API_TOKEN_FILE") != nil {
             let lifecycle = try joinOptions.lifecycle(hostname)
             let clients = LifecycleClients(configuration: lifecycle, logger: logger)
-            if join { tailnetJoin = try joinOptions.join(ingress, lifecycle: lifecycle, clients: clients, logger: logger) }
+            if join {
+                tailnetJoin = try joinOptions.join(
+                    hostname: hostname, tailscale: tailscale.cli, lifecycle: lifecycle, clients: clients, logger: logger, upTimeoutLimit: upTimeoutLimit)
+            }
             dns = NodeDNSRecord(keeper: clients.recordKeeper, fqdn: lifecycle.fqdn)
         }
         return IngressReconciler(
             parts: .init(
-                hostname: hostname, join: tailnetJoin, status: ingress.tailscaleCLI, firewall: firewall ? try ingress.firewall() : nil,
+                hostname: hostname, join: tailnetJoin, status: tailscale.cli, firewall: firewall ? try tailscale.firewall() : nil,
                 controller: controller.adapter(), dns: dns),
             logger: logger)
     }

@@ -98,4 +98,29 @@ struct IngressCLITests {
             #expect(bad.standardError.hasPrefix("error: firewall policy: interface name"))
         }
     }
+
+    /// `charon-node agent --once --ingress` in a namespace: the agent's health model gets real
+    /// `tailscale` and `ingress` results (containerd is absent here, so the node is unhealthy).
+    @Test(.enabled(if: TestEnvironment.isCI || Prerequisites.available(["ip", "nft", "nginx"]), "needs root, ip, nft and nginx"))
+    func agentPassFillsTheTailscaleAndIngressSlots() async throws {
+        try await withNetworkLab { lab in
+            let nginx = try TestNginx(namespace: lab.node, servers: "server { listen 80; listen 443; return 200; }")
+            try await nginx.start()
+            defer { nginx.stop() }
+            let fake = try FakeTailscale(status: TailscaleFixtures.running())
+            let scratch = try TemporaryDirectory(prefix: "agent-ingress")
+            let result = try await lab.inNode([
+                "env", "HEADSCALE_API_KEY=unused", "HEADSCALE_USER=ingress", "HEADSCALE_URL=http://127.0.0.1:9", "NODE_NAME=node1",
+                "TAILSCALE_BIN=\(fake.executable)", "INGRESS_ENABLED=true",
+                BuiltProducts.path("charon-node"), "agent", "--once", "--status-address", "off",
+                "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle",
+                "--containerd-address", "\(scratch.path)/no-containerd.sock", "--output", "\(scratch.path)/image.tar",
+            ])
+            #expect(result.standardError.contains("tailscale ok: joined as nginx-ingress-node1 (100.64.0.7, fd7a:115c:a1e0::7)"), "\(result.standardError)")
+            #expect(result.standardError.contains("ingress ok: firewall repaired (was missing); listening on 80, 443"), "\(result.standardError)")
+            #expect(fake.upCalls.isEmpty, "a joined node gets no tailscale up")
+            let table = try await lab.inNode(["nft", "list", "table", "inet", "charon_ingress"])
+            #expect(table.succeeded)
+        }
+    }
 }
