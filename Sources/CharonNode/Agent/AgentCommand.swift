@@ -65,7 +65,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let agent = try await CommandFailure.reporting { Agent(configuration: try agentConfiguration(), checks: try ingress.healthChecks(node: nodeName)) }
+        let agent = try await CommandFailure.reporting {
+            Agent(configuration: try agentConfiguration(), checks: try ingress.healthChecks(node: nodeName))
+        }
         if once {
             let snapshot = await agent.runOnce()
             print(snapshot.summary)

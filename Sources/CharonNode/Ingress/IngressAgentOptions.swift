@@ -8,8 +8,10 @@ import Logging
 /// Node conditions); without `--ingress` those slots read "not configured".
 struct IngressAgentOptions: ParsableArguments {
     @Flag(
-        name: .customLong("ingress"), inversion: .prefixedNo,
-        help: "Each pass, also join the tailnet, keep the ingress firewall, controller config and node DNS (env INGRESS_ENABLED).")
+        name: .customLong("ingress"),
+        inversion: .prefixedNo,
+        help: "Each pass, also join the tailnet, keep the ingress firewall, controller config and node DNS (env INGRESS_ENABLED)."
+    )
     var enabled: Bool = Environment.ingressEnabled
 
     @OptionGroup var tailscale: TailscaleOptions
@@ -23,8 +25,15 @@ struct IngressAgentOptions: ParsableArguments {
         let logger = Logger(label: "charon.ingress")
         let reconciler = try IngressInput.checked {
             try IngressAgentSetup.reconciler(
-                hostname: try IngressHostname(nodeName: node), tailscale: tailscale, joinOptions: join, controller: controller,
-                join: true, firewall: true, upTimeoutLimit: 20, logger: logger)
+                hostname: try IngressHostname(nodeName: node),
+                tailscale: tailscale,
+                joinOptions: join,
+                controller: controller,
+                join: true,
+                firewall: true,
+                upTimeoutLimit: 20,
+                logger: logger
+            )
         }
         return reconciler.healthChecks
     }

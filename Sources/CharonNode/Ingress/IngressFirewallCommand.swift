@@ -29,9 +29,11 @@ struct IngressFirewallCommand: AsyncParsableCommand {
                 return
             }
             let before = try await firewall.reconcile()
-            print(before == .inPlace
-                ? "table inet \(firewall.policy.tableName): in place, unchanged"
-                : "table inet \(firewall.policy.tableName): applied (was \(before)): \(firewall.policy.ruleText)")
+            print(
+                before == .inPlace
+                    ? "table inet \(firewall.policy.tableName): in place, unchanged"
+                    : "table inet \(firewall.policy.tableName): applied (was \(before)): \(firewall.policy.ruleText)"
+            )
         }
     }
 }

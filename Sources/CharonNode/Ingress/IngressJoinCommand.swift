@@ -29,13 +29,19 @@ struct IngressJoinCommand: AsyncParsableCommand {
         }
         try await CommandFailure.reporting {
             let join = try joinOptions.join(
-                hostname: hostname, tailscale: ingress.tailscaleCLI, lifecycle: lifecycle, clients: LifecycleClients(configuration: lifecycle, logger: logger), logger: logger)
+                hostname: hostname,
+                tailscale: ingress.tailscaleCLI,
+                lifecycle: lifecycle,
+                clients: LifecycleClients(configuration: lifecycle, logger: logger),
+                logger: logger
+            )
             let outcome = try await join.reconcile(logger: logger)
-            let verb = switch outcome {
-            case .alreadyJoined: "already joined"
-            case .broughtUp: "brought up"
-            case .joined: "joined"
-            }
+            let verb =
+                switch outcome {
+                case .alreadyJoined: "already joined"
+                case .broughtUp: "brought up"
+                case .joined: "joined"
+                }
             print("\(hostname) \(verb) \(outcome.addresses.joined(separator: " "))")
         }
     }

@@ -47,7 +47,12 @@ struct IngressNginxConfigCommand: AsyncParsableCommand {
         }
         try await CommandFailure.reporting {
             let configurator = NginxConfigurator(
-                output: output, nginx: CommandLauncher([nginx]), prefix: nginxPrefix, mainConfig: nginxConfig, reload: !noReload)
+                output: output,
+                nginx: CommandLauncher([nginx]),
+                prefix: nginxPrefix,
+                mainConfig: nginxConfig,
+                reload: !noReload
+            )
             let outcome = try await configurator.install(text)
             Swift.print("\(output): \(outcome.rawValue) (\(list.services.count) service\(list.services.count == 1 ? "" : "s"))")
         }

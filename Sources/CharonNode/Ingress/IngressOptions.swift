@@ -50,7 +50,11 @@ struct JoinOptions: ParsableArguments {
     }
 
     func join(
-        hostname: IngressHostname, tailscale: TailscaleCLI, lifecycle: LifecycleConfiguration, clients: LifecycleClients, logger: Logger,
+        hostname: IngressHostname,
+        tailscale: TailscaleCLI,
+        lifecycle: LifecycleConfiguration,
+        clients: LifecycleClients,
+        logger: Logger,
         upTimeoutLimit: Int = .max
     ) throws -> TailnetJoin {
         guard let loginServer = loginServer ?? Environment.headscaleLoginServer ?? Optional(lifecycle.headscaleURL) else {
@@ -58,9 +62,15 @@ struct JoinOptions: ParsableArguments {
         }
         return TailnetJoin(
             configuration: .init(
-                hostname: hostname, loginServer: loginServer, keyDirectory: keyDirectory, upTimeoutSeconds: min(upTimeout, upTimeoutLimit),
-                settleTimeout: .seconds(min(30, max(5, min(upTimeout, upTimeoutLimit) / 2)))),
-            tailscale: tailscale, enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger))
+                hostname: hostname,
+                loginServer: loginServer,
+                keyDirectory: keyDirectory,
+                upTimeoutSeconds: min(upTimeout, upTimeoutLimit),
+                settleTimeout: .seconds(min(30, max(5, min(upTimeout, upTimeoutLimit) / 2)))
+            ),
+            tailscale: tailscale,
+            enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger)
+        )
     }
 }
 
@@ -77,7 +87,8 @@ struct ControllerOptions: ParsableArguments {
 
     /// nil outside Kubernetes (no --api-server, no in-cluster service account).
     func adapter() -> IngressNginxAdapter? {
-        let configuration = apiServer.map { KubernetesConfiguration(apiServer: $0, tokenFile: nil, caFile: nil) }
+        let configuration =
+            apiServer.map { KubernetesConfiguration(apiServer: $0, tokenFile: nil, caFile: nil) }
             ?? KubernetesConfiguration.inCluster(environment: Environment.all)
         return configuration.map {
             IngressNginxAdapter(client: KubernetesClient(configuration: $0), namespace: controllerNamespace, configMap: controllerConfigmap)

@@ -31,8 +31,14 @@ struct IngressUpCommand: AsyncParsableCommand {
         let logger = Logger(label: "charon.ingress")
         let reconciler = try IngressInput.checked {
             try IngressAgentSetup.reconciler(
-                hostname: try ingress.hostname(), tailscale: ingress.tailscaleOptions, joinOptions: joinOptions, controller: controller,
-                join: !noJoin, firewall: !noFirewall, logger: logger)
+                hostname: try ingress.hostname(),
+                tailscale: ingress.tailscaleOptions,
+                joinOptions: joinOptions,
+                controller: controller,
+                join: !noJoin,
+                firewall: !noFirewall,
+                logger: logger
+            )
         }
         let report = await reconciler.report()
         for (name, result) in [("tailscale", report.tailscale), ("ingress", report.ingress)] {
@@ -46,8 +52,14 @@ struct IngressUpCommand: AsyncParsableCommand {
 /// agent's `tailscale` and `ingress` checks.
 enum IngressAgentSetup {
     static func reconciler(
-        hostname: IngressHostname, tailscale: TailscaleOptions, joinOptions: JoinOptions, controller: ControllerOptions, join: Bool,
-        firewall: Bool, upTimeoutLimit: Int = .max, logger: Logger
+        hostname: IngressHostname,
+        tailscale: TailscaleOptions,
+        joinOptions: JoinOptions,
+        controller: ControllerOptions,
+        join: Bool,
+        firewall: Bool,
+        upTimeoutLimit: Int = .max,
+        logger: Logger
     ) throws -> IngressReconciler {
         var tailnetJoin: TailnetJoin?
         var dns: NodeDNSRecord?
@@ -57,14 +69,26 @@ enum IngressAgentSetup {
             let clients = LifecycleClients(configuration: lifecycle, logger: logger)
             if join {
                 tailnetJoin = try joinOptions.join(
-                    hostname: hostname, tailscale: tailscale.cli, lifecycle: lifecycle, clients: clients, logger: logger, upTimeoutLimit: upTimeoutLimit)
+                    hostname: hostname,
+                    tailscale: tailscale.cli,
+                    lifecycle: lifecycle,
+                    clients: clients,
+                    logger: logger,
+                    upTimeoutLimit: upTimeoutLimit
+                )
             }
             dns = NodeDNSRecord(keeper: clients.recordKeeper, fqdn: lifecycle.fqdn)
         }
         return IngressReconciler(
             parts: .init(
-                hostname: hostname, join: tailnetJoin, status: tailscale.cli, firewall: firewall ? try tailscale.firewall() : nil,
-                controller: controller.adapter(), dns: dns),
-            logger: logger)
+                hostname: hostname,
+                join: tailnetJoin,
+                status: tailscale.cli,
+                firewall: firewall ? try tailscale.firewall() : nil,
+                controller: controller.adapter(),
+                dns: dns
+            ),
+            logger: logger
+        )
     }
 }

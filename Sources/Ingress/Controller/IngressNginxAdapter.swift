@@ -1,9 +1,10 @@
+import Kubernetes
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Kubernetes
 
 /// ingress-nginx's adapter: its controller ConfigMap gets
 /// - `whitelist-source-range` = the tailnet ranges + loopback (the ConfigMap key keeps the old
@@ -28,7 +29,9 @@ public struct IngressNginxAdapter: IngressControllerAdapter {
     let client: KubernetesClient
 
     public init(
-        client: KubernetesClient, namespace: String = "ingress-nginx", configMap: String = "ingress-nginx-controller",
+        client: KubernetesClient,
+        namespace: String = "ingress-nginx",
+        configMap: String = "ingress-nginx-controller",
         allowlist: [String] = TailnetRanges.allowlist
     ) {
         self.client = client

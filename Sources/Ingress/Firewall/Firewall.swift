@@ -64,7 +64,9 @@ public struct Firewall: Sendable {
         let file = try ScratchFile(contents: script, suffix: ".nft")
         let output = try await nft.run(["-f", file.path])
         guard output.succeeded else {
-            throw FirewallError.commandFailed("\(nft.displayName) -f: \(HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")")
+            throw FirewallError.commandFailed(
+                "\(nft.displayName) -f: \(HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")"
+            )
         }
     }
 }

@@ -24,7 +24,8 @@ public struct FirewallPolicy: Sendable, Equatable {
 
     /// Validates every name, since they are spliced into an nft script.
     public init(
-        tailscaleInterface: String = "tailscale0", ports: [UInt16] = [80, 443],
+        tailscaleInterface: String = "tailscale0",
+        ports: [UInt16] = [80, 443],
         tableName: String = FirewallPolicy.defaultTableName
     ) throws {
         guard Self.isInterfaceName(tailscaleInterface) else {

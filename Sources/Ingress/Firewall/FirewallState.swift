@@ -69,21 +69,27 @@ extension FirewallPolicy {
             values.count == 1 ? values[0] : .object(["set": .array(values)])
         }
         return .array([
-            .object(["match": .object([
-                "op": .string("=="),
-                "left": .object(["payload": .object(["protocol": .string("tcp"), "field": .string("dport")])]),
-                "right": setOrScalar(ports.map { .number(Double($0)) }),
-            ])]),
-            .object(["match": .object([
-                "op": .string("=="),
-                "left": .object(["fib": .object(["result": .string("type"), "flags": .array([.string("daddr")])])]),
-                "right": .string("local"),
-            ])]),
-            .object(["match": .object([
-                "op": .string("!="),
-                "left": .object(["meta": .object(["key": .string("iifname")])]),
-                "right": setOrScalar(allowedInterfaces.map { .string($0) }),
-            ])]),
+            .object([
+                "match": .object([
+                    "op": .string("=="),
+                    "left": .object(["payload": .object(["protocol": .string("tcp"), "field": .string("dport")])]),
+                    "right": setOrScalar(ports.map { .number(Double($0)) }),
+                ])
+            ]),
+            .object([
+                "match": .object([
+                    "op": .string("=="),
+                    "left": .object(["fib": .object(["result": .string("type"), "flags": .array([.string("daddr")])])]),
+                    "right": .string("local"),
+                ])
+            ]),
+            .object([
+                "match": .object([
+                    "op": .string("!="),
+                    "left": .object(["meta": .object(["key": .string("iifname")])]),
+                    "right": setOrScalar(allowedInterfaces.map { .string($0) }),
+                ])
+            ]),
             .object(["drop": .null]),
         ])
     }

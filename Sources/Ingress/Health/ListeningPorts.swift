@@ -28,7 +28,7 @@ public struct ListeningPorts: Sendable {
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":"),
-                  let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
+                let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
             else { continue }
             ports.insert(port)
         }

@@ -28,8 +28,11 @@ public struct NginxConfigurator: Sendable {
     public var reload: Bool
 
     public init(
-        output: String, nginx: CommandLauncher = CommandLauncher(["nginx"]), prefix: String? = nil,
-        mainConfig: String? = nil, reload: Bool = true
+        output: String,
+        nginx: CommandLauncher = CommandLauncher(["nginx"]),
+        prefix: String? = nil,
+        mainConfig: String? = nil,
+        reload: Bool = true
     ) {
         self.output = output
         self.nginx = nginx
@@ -67,7 +70,8 @@ public struct NginxConfigurator: Sendable {
             let reloaded = try await nginx.run(hostArguments + ["-s", "reload"])
             guard reloaded.succeeded else {
                 throw NginxConfigError.installFailed(
-                    "\(output) is installed and valid but nginx -s reload failed: \(Self.cause(reloaded.standardError))")
+                    "\(output) is installed and valid but nginx -s reload failed: \(Self.cause(reloaded.standardError))"
+                )
             }
         }
         return .installed

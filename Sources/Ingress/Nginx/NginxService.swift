@@ -53,18 +53,26 @@ extension NginxServiceList {
         for (index, service) in services.enumerated() {
             let host = service.host.lowercased()
             guard DNSName.isName(host) else {
-                throw NginxConfigError.invalidService(index: index, "host \(Self.quoted(service.host)) is not a DNS name (letters, digits, hyphens and dots only)")
+                throw NginxConfigError.invalidService(
+                    index: index,
+                    "host \(Self.quoted(service.host)) is not a DNS name (letters, digits, hyphens and dots only)"
+                )
             }
             guard seen.insert(host).inserted else {
                 throw NginxConfigError.invalidService(index: index, "host \(host) is listed twice")
             }
             guard UpstreamURL.isValid(service.upstream) else {
                 throw NginxConfigError.invalidService(
-                    index: index, "\(host): upstream \(Self.quoted(service.upstream)) must be http(s)://host[:port][/path] with no spaces, quotes, ; { } $ or #")
+                    index: index,
+                    "\(host): upstream \(Self.quoted(service.upstream)) must be http(s)://host[:port][/path] with no spaces, quotes, ; { } $ or #"
+                )
             }
             for (label, path) in [("certificate", service.certificate), ("key", service.key)] {
                 guard Self.isSafePath(path) else {
-                    throw NginxConfigError.invalidService(index: index, "\(host): \(label) path \(Self.quoted(path)) must be absolute with no spaces, quotes, ; { } $ or #")
+                    throw NginxConfigError.invalidService(
+                        index: index,
+                        "\(host): \(label) path \(Self.quoted(path)) must be absolute with no spaces, quotes, ; { } $ or #"
+                    )
                 }
                 if checkFiles && access(path, R_OK) != 0 {
                     throw NginxConfigError.invalidService(index: index, "\(host): \(label) \(path): \(SystemError.message(for: errno))")
@@ -77,9 +85,10 @@ extension NginxServiceList {
 
     /// A path nginx reads as one token: absolute, printable, none of nginx's syntax characters.
     static func isSafePath(_ path: String) -> Bool {
-        path.hasPrefix("/") && path.utf8.count < 4096 && path.utf8.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7f && !Self.nginxSyntax.contains(byte)
-        }
+        path.hasPrefix("/") && path.utf8.count < 4096
+            && path.utf8.allSatisfy { byte in
+                byte > 0x20 && byte < 0x7f && !Self.nginxSyntax.contains(byte)
+            }
     }
 
     /// Bytes that end, open or quote an nginx token, or start a variable or comment.
@@ -87,7 +96,9 @@ extension NginxServiceList {
 
     /// Shows a bad value with its control characters visible.
     static func quoted(_ text: String) -> String {
-        "\"" + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7f ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined() + "\""
+        "\""
+            + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7f ? String($0) : "\\u{\(String($0.value, radix: 16))}" }
+            .joined() + "\""
     }
 }
 
@@ -95,10 +106,17 @@ extension NginxServiceList {
 enum UpstreamURL {
     static func isValid(_ text: String) -> Bool {
         let rest: Substring
-        if text.hasPrefix("http://") { rest = text.dropFirst(7) } else if text.hasPrefix("https://") { rest = text.dropFirst(8) } else { return false }
+        if text.hasPrefix("http://") {
+            rest = text.dropFirst(7)
+        } else if text.hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else {
+            return false
+        }
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count)
-        guard path.utf8.allSatisfy({ byte in byte > 0x20 && byte < 0x7f && !NginxServiceList.nginxSyntax.contains(byte) && byte != UInt8(ascii: "?") })
+        guard
+            path.utf8.allSatisfy({ byte in byte > 0x20 && byte < 0x7f && !NginxServiceList.nginxSyntax.contains(byte) && byte != UInt8(ascii: "?") })
         else { return false }
         var host = Substring(authority)
         var port: Substring?

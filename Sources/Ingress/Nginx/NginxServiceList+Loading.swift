@@ -48,7 +48,9 @@ extension NginxServiceList {
                 }
                 return value
             }
-            result.append(NginxService(host: try field("host"), upstream: try field("upstream"), certificate: try field("certificate"), key: try field("key")))
+            result.append(
+                NginxService(host: try field("host"), upstream: try field("upstream"), certificate: try field("certificate"), key: try field("key"))
+            )
         }
         return NginxServiceList(services: result)
     }

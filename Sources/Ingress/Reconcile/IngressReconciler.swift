@@ -33,9 +33,15 @@ public actor IngressReconciler {
         public var now: @Sendable () -> Int64
 
         public init(
-            hostname: IngressHostname, join: TailnetJoin?, status: any TailscaleStatusSource, firewall: Firewall?,
-            controller: (any IngressControllerAdapter)?, dns: NodeDNSRecord?, ports: [UInt16] = [80, 443],
-            listeningPorts: ListeningPorts = ListeningPorts(), now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+            hostname: IngressHostname,
+            join: TailnetJoin?,
+            status: any TailscaleStatusSource,
+            firewall: Firewall?,
+            controller: (any IngressControllerAdapter)?,
+            dns: NodeDNSRecord?,
+            ports: [UInt16] = [80, 443],
+            listeningPorts: ListeningPorts = ListeningPorts(),
+            now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
         ) {
             self.hostname = hostname
             self.join = join
@@ -146,7 +152,10 @@ public actor IngressReconciler {
             } else {
                 do {
                     let actions = try await dns.reconcile(addresses: addresses)
-                    notes.append(actions.isEmpty ? "DNS \(dns.fqdn ?? "") up to date" : "DNS \(dns.fqdn ?? ""): \(actions.map(\.description).joined(separator: ", "))")
+                    notes.append(
+                        actions.isEmpty
+                            ? "DNS \(dns.fqdn ?? "") up to date" : "DNS \(dns.fqdn ?? ""): \(actions.map(\.description).joined(separator: ", "))"
+                    )
                 } catch {
                     fail("DNS \(dns.fqdn ?? ""): \(error)", "DNSFailed")
                 }

@@ -30,8 +30,11 @@ public struct LifecycleEnrollment: TailnetEnrollment {
 
     public func createPreAuthKey() async throws -> String {
         let options = PreAuthKeyOptions(
-            expiration: configuration.authKeyExpiration, reusable: configuration.authKeyReusable,
-            ephemeral: configuration.authKeyEphemeral, tags: configuration.authKeyTags)
+            expiration: configuration.authKeyExpiration,
+            reusable: configuration.authKeyReusable,
+            ephemeral: configuration.authKeyEphemeral,
+            tags: configuration.authKeyTags
+        )
         return try await PreAuthKeyIssuer(headscale: clients.headscale, user: configuration.headscaleUser, options: options, logger: logger)
             .issue().key
     }
@@ -46,7 +49,11 @@ public struct LifecycleEnrollment: TailnetEnrollment {
 ///                                                               environment: ProcessEnvironment.current)
 /// ```
 public enum IngressLifecycleSettings {
-    public static func configuration(hostname: IngressHostname, environment: [String: String], flags: [String: String] = [:]) throws -> LifecycleConfiguration {
+    public static func configuration(
+        hostname: IngressHostname,
+        environment: [String: String],
+        flags: [String: String] = [:]
+    ) throws -> LifecycleConfiguration {
         var flags = flags
         flags[LifecycleSetting.tsHostname.environmentName] = hostname.value
         return try LifecycleConfiguration.resolve(environment: environment, flags: flags)

@@ -27,8 +27,12 @@ public struct TailnetJoin: Sendable {
         public var pollInterval: Duration
 
         public init(
-            hostname: IngressHostname, loginServer: String, keyDirectory: String = "/run/charon-node",
-            upTimeoutSeconds: Int = 60, settleTimeout: Duration = .seconds(30), pollInterval: Duration = .seconds(1)
+            hostname: IngressHostname,
+            loginServer: String,
+            keyDirectory: String = "/run/charon-node",
+            upTimeoutSeconds: Int = 60,
+            settleTimeout: Duration = .seconds(30),
+            pollInterval: Duration = .seconds(1)
         ) {
             self.hostname = hostname
             self.loginServer = loginServer
@@ -61,7 +65,9 @@ public struct TailnetJoin: Sendable {
     public var now: @Sendable () -> Int64
 
     public init(
-        configuration: Configuration, tailscale: any TailscaleControl, enrollment: any TailnetEnrollment,
+        configuration: Configuration,
+        tailscale: any TailscaleControl,
+        enrollment: any TailnetEnrollment,
         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) {
         self.configuration = configuration
@@ -121,8 +127,13 @@ public struct TailnetJoin: Sendable {
 
     private func options(keyFile: String?, forceReauth: Bool) -> TailscaleUpOptions {
         TailscaleUpOptions(
-            loginServer: configuration.loginServer, hostname: configuration.hostname.value, authKeyFile: keyFile,
-            forceReauth: forceReauth, acceptDNS: false, timeoutSeconds: configuration.upTimeoutSeconds)
+            loginServer: configuration.loginServer,
+            hostname: configuration.hostname.value,
+            authKeyFile: keyFile,
+            forceReauth: forceReauth,
+            acceptDNS: false,
+            timeoutSeconds: configuration.upTimeoutSeconds
+        )
     }
 
     /// Polls until the state leaves `Starting` or the settle timeout passes.
@@ -144,7 +155,8 @@ public struct TailnetJoin: Sendable {
             if case .joined = TailnetJoinDecision(status: status, now: now()) { return status }
             guard ContinuousClock.now < deadline else {
                 throw TailscaleError.commandFailed(
-                    "tailscale up returned but the node is \(status.backendState) without a usable address after \(configuration.settleTimeout) (health: \(status.healthSummary))")
+                    "tailscale up returned but the node is \(status.backendState) without a usable address after \(configuration.settleTimeout) (health: \(status.healthSummary))"
+                )
             }
             try await Task.sleep(for: configuration.pollInterval)
         }
@@ -161,7 +173,7 @@ public struct TailnetJoin: Sendable {
     /// The login server goes into a `--login-server=` flag: an http(s) URL, no spaces.
     static func validateLoginServer(_ url: String) throws {
         guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" }),
-              url.split(separator: "/").count >= 2
+            url.split(separator: "/").count >= 2
         else {
             throw TailscaleError.invalidArgument("login server \"\(url)\" must be an http:// or https:// URL")
         }

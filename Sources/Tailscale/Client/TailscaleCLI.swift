@@ -30,7 +30,8 @@ public struct TailscaleCLI: TailscaleControl {
         // status --json exits 0 in every backend state; non-zero means tailscaled is unreachable.
         guard output.succeeded else {
             throw TailscaleError.commandFailed(
-                "tailscale status: \(HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")")
+                "tailscale status: \(HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")"
+            )
         }
         return try TailscaleStatus.decode(Array(output.standardOutput.utf8))
     }
@@ -44,7 +45,8 @@ public struct TailscaleCLI: TailscaleControl {
             throw TailscaleError.commandFailed(AuthKeyRedaction.redact("tailscale up: \(error)", knownKeys: keys))
         }
         guard output.succeeded else {
-            let reason = HostCommand.lastLine(of: output.standardError) ?? HostCommand.lastLine(of: output.standardOutput)
+            let reason =
+                HostCommand.lastLine(of: output.standardError) ?? HostCommand.lastLine(of: output.standardOutput)
                 ?? "exited with status \(output.exitCode)"
             throw TailscaleError.commandFailed(AuthKeyRedaction.redact("tailscale up: \(reason)", knownKeys: keys))
         }

@@ -19,9 +19,16 @@ public struct TailscaleLocalAPI: TailscaleStatusSource {
     public init(socket: String = TailscaleLocalAPI.defaultSocket) {
         self.socket = socket
         // A local socket: answer fast or not at all; the next pass asks again.
-        http = HTTPClient(configuration: .init(
-            connectTimeout: .seconds(2), requestTimeout: .seconds(5), retryDeadline: .seconds(6), maxAttempts: 2,
-            unixSocketPath: socket, userAgent: "charon-node"))
+        http = HTTPClient(
+            configuration: .init(
+                connectTimeout: .seconds(2),
+                requestTimeout: .seconds(5),
+                retryDeadline: .seconds(6),
+                maxAttempts: 2,
+                unixSocketPath: socket,
+                userAgent: "charon-node"
+            )
+        )
     }
 
     public func status() async throws -> TailscaleStatus {

@@ -22,8 +22,12 @@ public struct TailscaleUpOptions: Sendable, Equatable {
     public var timeoutSeconds: Int
 
     public init(
-        loginServer: String, hostname: String, authKeyFile: String?, forceReauth: Bool = false,
-        acceptDNS: Bool = false, timeoutSeconds: Int = 60
+        loginServer: String,
+        hostname: String,
+        authKeyFile: String?,
+        forceReauth: Bool = false,
+        acceptDNS: Bool = false,
+        timeoutSeconds: Int = 60
     ) {
         self.loginServer = loginServer
         self.hostname = hostname

@@ -20,8 +20,8 @@ public enum RFC3339 {
             return value
         }
         guard let year = number(0, 4), bytes[4] == 45, let month = number(5, 2), bytes[7] == 45, let day = number(8, 2),
-              bytes[10] == 84 || bytes[10] == 116, let hour = number(11, 2), bytes[13] == 58, let minute = number(14, 2),
-              bytes[16] == 58, let second = number(17, 2)
+            bytes[10] == 84 || bytes[10] == 116, let hour = number(11, 2), bytes[13] == 58, let minute = number(14, 2),
+            bytes[16] == 58, let second = number(17, 2)
         else { return nil }
         var index = 19
         if index < bytes.count, bytes[index] == 46 {  // fractional seconds: dropped

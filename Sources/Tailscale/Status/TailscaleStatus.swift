@@ -25,15 +25,16 @@ public struct TailscaleStatus: Sendable, Equatable, Decodable {
         }
 
         public init(_ text: String) {
-            self = switch text {
-            case "NoState": .noState
-            case "NeedsLogin": .needsLogin
-            case "NeedsMachineAuth": .needsMachineAuth
-            case "Stopped": .stopped
-            case "Starting": .starting
-            case "Running": .running
-            default: .other(text)
-            }
+            self =
+                switch text {
+                case "NoState": .noState
+                case "NeedsLogin": .needsLogin
+                case "NeedsMachineAuth": .needsMachineAuth
+                case "Stopped": .stopped
+                case "Starting": .starting
+                case "Running": .running
+                default: .other(text)
+                }
         }
 
         public var description: String {
@@ -62,8 +63,13 @@ public struct TailscaleStatus: Sendable, Equatable, Decodable {
         public var expired: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case id = "ID", hostName = "HostName", dnsName = "DNSName", tailscaleIPs = "TailscaleIPs"
-            case online = "Online", keyExpiry = "KeyExpiry", expired = "Expired"
+            case id = "ID"
+            case hostName = "HostName"
+            case dnsName = "DNSName"
+            case tailscaleIPs = "TailscaleIPs"
+            case online = "Online"
+            case keyExpiry = "KeyExpiry"
+            case expired = "Expired"
         }
 
         /// ``keyExpiry`` as seconds since 1970, nil if absent or unreadable.
@@ -81,13 +87,23 @@ public struct TailscaleStatus: Sendable, Equatable, Decodable {
     public var health: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case version = "Version", backendState = "BackendState", haveNodeKey = "HaveNodeKey", authURL = "AuthURL"
-        case tailscaleIPs = "TailscaleIPs", node = "Self", health = "Health"
+        case version = "Version"
+        case backendState = "BackendState"
+        case haveNodeKey = "HaveNodeKey"
+        case authURL = "AuthURL"
+        case tailscaleIPs = "TailscaleIPs"
+        case node = "Self"
+        case health = "Health"
     }
 
     public init(
-        backendState: BackendState, tailscaleIPs: [String]? = nil, node: Node? = nil, health: [String]? = nil,
-        haveNodeKey: Bool? = nil, version: String? = nil, authURL: String? = nil
+        backendState: BackendState,
+        tailscaleIPs: [String]? = nil,
+        node: Node? = nil,
+        health: [String]? = nil,
+        haveNodeKey: Bool? = nil,
+        version: String? = nil,
+        authURL: String? = nil
     ) {
         self.backendState = backendState
         self.tailscaleIPs = tailscaleIPs

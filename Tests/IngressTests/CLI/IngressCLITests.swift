@@ -2,8 +2,8 @@ import CharonSupport
 import Glibc
 import HostCommand
 import Ingress
-import Testing
 import TestSupport
+import Testing
 
 /// `charon-node ingress …` as an operator runs it: exit statuses, one-line errors, nothing
 /// written on bad input, and the firewall steps for real inside a network namespace.
@@ -18,14 +18,22 @@ struct IngressCLITests {
         let cert = try scratch.write("app.crt", "x")
         let output = "\(scratch.path)/charon-ingress.conf"
         let cases: [(String, String)] = [
-            ("services:\n  - host: \"app.example.com; return 200 x\"\n    upstream: http://127.0.0.1:1\n    certificate: \(cert)\n    key: \(cert)\n",
-             #"error: service 1: host "app.example.com; return 200 x" is not a DNS name"#),
-            ("services:\n  - host: \"app.example.com { }\"\n    upstream: http://127.0.0.1:1\n    certificate: \(cert)\n    key: \(cert)\n",
-             "is not a DNS name"),
-            ("services:\n  - host: app.example.com\n    upstream: http://127.0.0.1:1\n    certificate: \(scratch.path)/missing.crt\n    key: \(cert)\n",
-             "error: service 1: app.example.com: certificate \(scratch.path)/missing.crt: No such file or directory"),
-            ("services:\n  - host: app.example.com\n    upstream: \"http://127.0.0.1:1; deny all\"\n    certificate: \(cert)\n    key: \(cert)\n",
-             "upstream"),
+            (
+                "services:\n  - host: \"app.example.com; return 200 x\"\n    upstream: http://127.0.0.1:1\n    certificate: \(cert)\n    key: \(cert)\n",
+                #"error: service 1: host "app.example.com; return 200 x" is not a DNS name"#
+            ),
+            (
+                "services:\n  - host: \"app.example.com { }\"\n    upstream: http://127.0.0.1:1\n    certificate: \(cert)\n    key: \(cert)\n",
+                "is not a DNS name"
+            ),
+            (
+                "services:\n  - host: app.example.com\n    upstream: http://127.0.0.1:1\n    certificate: \(scratch.path)/missing.crt\n    key: \(cert)\n",
+                "error: service 1: app.example.com: certificate \(scratch.path)/missing.crt: No such file or directory"
+            ),
+            (
+                "services:\n  - host: app.example.com\n    upstream: \"http://127.0.0.1:1; deny all\"\n    certificate: \(cert)\n    key: \(cert)\n",
+                "upstream"
+            ),
         ]
         for (index, (yaml, message)) in cases.enumerated() {
             let list = try scratch.write("bad\(index).yaml", yaml)
@@ -40,7 +48,10 @@ struct IngressCLITests {
     @Test func printRendersWithoutTouchingAnything() async throws {
         let scratch = try TemporaryDirectory(prefix: "cli-print")
         let cert = try scratch.write("app.crt", "x")
-        let list = try scratch.write("services.json", #"{"services": [{"host": "app.example.com", "upstream": "http://127.0.0.1:3000", "certificate": "\#(cert)", "key": "\#(cert)"}]}"#)
+        let list = try scratch.write(
+            "services.json",
+            #"{"services": [{"host": "app.example.com", "upstream": "http://127.0.0.1:3000", "certificate": "\#(cert)", "key": "\#(cert)"}]}"#
+        )
         let result = try await charonNode(["nginx-config", "--services", list, "--output", "\(scratch.path)/out.conf", "--print"])
         #expect(result.exitCode == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix(NginxConfigRenderer.header))
@@ -116,7 +127,10 @@ struct IngressCLITests {
                 "--spec", "\(BuiltProducts.packageRoot)/images/tailscale-lifecycle",
                 "--containerd-address", "\(scratch.path)/no-containerd.sock", "--output", "\(scratch.path)/image.tar",
             ])
-            #expect(result.standardError.contains("tailscale ok: joined as nginx-ingress-node1 (100.64.0.7, fd7a:115c:a1e0::7)"), "\(result.standardError)")
+            #expect(
+                result.standardError.contains("tailscale ok: joined as nginx-ingress-node1 (100.64.0.7, fd7a:115c:a1e0::7)"),
+                "\(result.standardError)"
+            )
             #expect(result.standardError.contains("ingress ok: firewall repaired (was missing); listening on 80, 443"), "\(result.standardError)")
             #expect(fake.upCalls.isEmpty, "a joined node gets no tailscale up")
             let table = try await lab.inNode(["nft", "list", "table", "inet", "charon_ingress"])

@@ -20,7 +20,11 @@ final class FakeConfigMapAPI: Sendable {
     }
 
     /// `data` nil: the ConfigMap does not exist (404).
-    static func start(namespace: String = "ingress-nginx", name: String = "ingress-nginx-controller", data: [String: String]?) async throws -> FakeConfigMapAPI {
+    static func start(
+        namespace: String = "ingress-nginx",
+        name: String = "ingress-nginx-controller",
+        data: [String: String]?
+    ) async throws -> FakeConfigMapAPI {
         let store = StoreBox(data)
         let path = "/api/v1/namespaces/\(namespace)/configmaps/\(name)"
         let server = try await LoopbackServer.start { request in
@@ -41,7 +45,10 @@ final class StoreBox: Sendable {
     func handle(_ request: FakeRequest, namespace: String, name: String) -> FakeResponse {
         state.withLock { data in
             guard var current = data else {
-                return .json(404, #"{"kind":"Status","status":"Failure","message":"configmaps \"\#(name)\" not found","reason":"NotFound","code":404}"#)
+                return .json(
+                    404,
+                    #"{"kind":"Status","status":"Failure","message":"configmaps \"\#(name)\" not found","reason":"NotFound","code":404}"#
+                )
             }
             switch request.method {
             case "GET":
@@ -51,12 +58,16 @@ final class StoreBox: Sendable {
                     return .json(415, #"{"kind":"Status","message":"the body of the request was in an unknown format","code":415}"#)
                 }
                 guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-                      Set(object.keys) == ["data"], let patch = object["data"] as? [String: Any]
+                    Set(object.keys) == ["data"], let patch = object["data"] as? [String: Any]
                 else {
                     return .json(400, #"{"kind":"Status","message":"bad patch body","code":400}"#)
                 }
                 for (key, value) in patch {
-                    if value is NSNull { current[key] = nil } else if let text = value as? String { current[key] = text } else {
+                    if value is NSNull {
+                        current[key] = nil
+                    } else if let text = value as? String {
+                        current[key] = text
+                    } else {
                         return .json(400, #"{"kind":"Status","message":"data values must be strings","code":400}"#)
                     }
                 }
@@ -70,6 +81,7 @@ final class StoreBox: Sendable {
 
     static func configMapJSON(namespace: String, name: String, data: [String: String]) -> String {
         let encoded = String(decoding: try! JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), as: UTF8.self)
-        return #"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"\#(name)","namespace":"\#(namespace)","resourceVersion":"4711"},"data":\#(encoded)}"#
+        return
+            #"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"\#(name)","namespace":"\#(namespace)","resourceVersion":"4711"},"data":\#(encoded)}"#
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Ingress
 import Kubernetes
-import Testing
 import TestSupport
+import Testing
 
 struct IngressNginxAdapterTests {
     func adapter(_ api: FakeConfigMapAPI) -> IngressNginxAdapter {
@@ -20,12 +20,17 @@ struct IngressNginxAdapterTests {
         let patch = try #require(api.patches.first)
         #expect(patch.path == "/api/v1/namespaces/ingress-nginx/configmaps/ingress-nginx-controller")
         #expect(patch.headers["content-type"] == "application/merge-patch+json")
-        #expect(patch.text == #"{"data":{"use-forwarded-headers":"false","whitelist-source-range":"100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128"}}"#)
+        #expect(
+            patch.text
+                == #"{"data":{"use-forwarded-headers":"false","whitelist-source-range":"100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128"}}"#
+        )
         // The operator's own keys are untouched.
-        #expect(api.stored == [
-            "proxy-body-size": "64m", "use-forwarded-headers": "false",
-            "whitelist-source-range": "100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128",
-        ])
+        #expect(
+            api.stored == [
+                "proxy-body-size": "64m", "use-forwarded-headers": "false",
+                "whitelist-source-range": "100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128",
+            ]
+        )
 
         // Second pass: in sync, one GET and no PATCH.
         api.server.clearLog()
@@ -53,12 +58,17 @@ struct IngressNginxAdapterTests {
         let api = try await FakeConfigMapAPI.start(data: nil)
         defer { Task { await api.stop() } }
         let error = await #expect(throws: KubernetesError.self) { try await adapter(api).reconcile() }
-        #expect(error?.description == #"GET /api/v1/namespaces/ingress-nginx/configmaps/ingress-nginx-controller: HTTP 404: configmaps "ingress-nginx-controller" not found"#)
+        #expect(
+            error?.description
+                == #"GET /api/v1/namespaces/ingress-nginx/configmaps/ingress-nginx-controller: HTTP 404: configmaps "ingress-nginx-controller" not found"#
+        )
         #expect(api.patches.isEmpty)
     }
 
     @Test func changesAreComputedWithoutTheAPI() throws {
-        let adapter = IngressNginxAdapter(client: KubernetesClient(configuration: KubernetesConfiguration(apiServer: "http://127.0.0.1:1", tokenFile: nil, caFile: nil)))
+        let adapter = IngressNginxAdapter(
+            client: KubernetesClient(configuration: KubernetesConfiguration(apiServer: "http://127.0.0.1:1", tokenFile: nil, caFile: nil))
+        )
         #expect(adapter.changes(from: adapter.desired).isEmpty)
         // Extra ranges widen the allowlist: they are removed.
         var wider = adapter.desired

@@ -1,11 +1,16 @@
 import Ingress
-import Testing
 import TestSupport
+import Testing
 
 /// The firewall for real: a private network stack, a real nginx on 0.0.0.0 / [::] ports 80 and 443,
 /// and connections from a client through the tailnet-like and the public interface.
-@Suite(.serialized, .enabled(if: TestEnvironment.isCI || Prerequisites.available(["ip", "nft", "nginx", "curl", "openssl"]),
-                             "needs root, ip, nft, nginx, curl and openssl"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: TestEnvironment.isCI || Prerequisites.available(["ip", "nft", "nginx", "curl", "openssl"]),
+        "needs root, ip, nft, nginx, curl and openssl"
+    )
+)
 struct FirewallLabTests {
     @Test func prerequisitesPresent() {
         #expect(Prerequisites.missing(["ip", "nft", "nginx", "curl", "openssl"]) == nil)
@@ -15,15 +20,18 @@ struct FirewallLabTests {
         try await withNetworkLab { lab in
             let scratch = try TemporaryDirectory(prefix: "fw-cert")
             let cert = try await TestCertificate(in: scratch.path)
-            let nginx = try TestNginx(namespace: lab.node, servers: """
-                server {
-                    listen 80; listen [::]:80;
-                    listen 443 ssl; listen [::]:443 ssl;
-                    ssl_certificate \(cert.certificate);
-                    ssl_certificate_key \(cert.key);
-                    location / { return 200 "ingress\\n"; }
-                }
-                """)
+            let nginx = try TestNginx(
+                namespace: lab.node,
+                servers: """
+                    server {
+                        listen 80; listen [::]:80;
+                        listen 443 ssl; listen [::]:443 ssl;
+                        ssl_certificate \(cert.certificate);
+                        ssl_certificate_key \(cert.key);
+                        location / { return 200 "ingress\\n"; }
+                    }
+                    """
+            )
             try await nginx.start()
             defer { nginx.stop() }
 
@@ -126,11 +134,17 @@ struct FirewallLabTests {
             let status = try FakeTailscale(status: TailscaleFixtures.running())
             let reconciler = IngressReconciler(
                 parts: .init(
-                    hostname: try IngressHostname(nodeName: "node1"), join: nil, status: status.cli,
+                    hostname: try IngressHostname(nodeName: "node1"),
+                    join: nil,
+                    status: status.cli,
                     firewall: Firewall(policy: try FirewallPolicy(), nft: CommandLauncher(lab.nodeLauncherWords + ["nft"])),
-                    controller: nil, dns: nil, listeningPorts: ListeningPorts(procRoot: "/proc/\(pid)"),
-                    now: { TailscaleFixtures.now }),
-                reuseWithin: .zero)
+                    controller: nil,
+                    dns: nil,
+                    listeningPorts: ListeningPorts(procRoot: "/proc/\(pid)"),
+                    now: { TailscaleFixtures.now }
+                ),
+                reuseWithin: .zero
+            )
             let first = await reconciler.report()
             #expect(first.ingress.ok, "\(first.ingress.message)")
             #expect(first.ingress.message == "firewall repaired (was missing); listening on 80, 443")

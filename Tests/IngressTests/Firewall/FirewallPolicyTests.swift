@@ -28,7 +28,8 @@ struct FirewallPolicyTests {
     @Test func listingComparedByMeaning() throws {
         let policy = try FirewallPolicy()
         // nft 1.0.6's own listing, set elements reordered: still in place.
-        let listing = try JSONValue.parse("""
+        let listing = try JSONValue.parse(
+            """
             {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
              {"table": {"family": "inet", "name": "charon_ingress", "handle": 7}},
              {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
@@ -37,12 +38,15 @@ struct FirewallPolicyTests {
                {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}},
                {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": {"set": ["tailscale0", "lo"]}}},
                {"drop": null}]}}]}
-            """)
+            """
+        )
         #expect(try policy.state(ofListing: listing) == .inPlace)
-        let chainPolicyDrop = try JSONValue.parse("""
+        let chainPolicyDrop = try JSONValue.parse(
+            """
             {"nftables": [{"table": {"family": "inet", "name": "charon_ingress"}},
              {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}
-            """)
+            """
+        )
         #expect(try policy.state(ofListing: chainPolicyDrop) == .drifted(#"chain policy is "drop", expected "accept""#))
         #expect(try policy.state(ofListing: try JSONValue.parse(#"{"nftables": []}"#)) == .missing)
         #expect(throws: FirewallError.self) { try policy.state(ofListing: .array([])) }

@@ -1,7 +1,7 @@
 import CharonSupport
 import Ingress
-import Testing
 import TestSupport
+import Testing
 import Yams
 
 /// daemonset/ingress-internal.yaml and ingress-external.yaml: well-formed Kubernetes objects, the

@@ -1,12 +1,17 @@
 import CharonSupport
 import Ingress
-import Testing
 import TestSupport
+import Testing
 
 /// Rendered server blocks in a real nginx: `nginx -t`, atomic swap and reload, and the allowlist
 /// seen from an allowed source (tailnet address, loopback) and a disallowed one (a LAN address).
-@Suite(.serialized, .enabled(if: TestEnvironment.isCI || Prerequisites.available(["ip", "nginx", "curl", "openssl"]),
-                             "needs root, ip, nginx, curl and openssl"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: TestEnvironment.isCI || Prerequisites.available(["ip", "nginx", "curl", "openssl"]),
+        "needs root, ip, nginx, curl and openssl"
+    )
+)
 struct NginxConfiguratorLabTests {
     static let host = "app.example.com"
 
@@ -22,18 +27,25 @@ struct NginxConfiguratorLabTests {
             let cert = try await TestCertificate(in: scratch.path, host: NginxConfiguratorLabTests.host)
             output = try scratch.write("conf.d/charon-ingress.conf", "# empty until installed\n")
             // The host's own http-level settings: a candidate that repeats one clashes only here.
-            nginx = try TestNginx(namespace: lab.node, servers: """
-                ssl_session_timeout 5m;
-                server {
-                    listen 127.0.0.1:8081;
-                    location / { return 200 "upstream-ok xff=$http_x_forwarded_for real=$http_x_real_ip proto=$http_x_forwarded_proto\\n"; }
-                }
-                """, serversInclude: output)
+            nginx = try TestNginx(
+                namespace: lab.node,
+                servers: """
+                    ssl_session_timeout 5m;
+                    server {
+                        listen 127.0.0.1:8081;
+                        location / { return 200 "upstream-ok xff=$http_x_forwarded_for real=$http_x_real_ip proto=$http_x_forwarded_proto\\n"; }
+                    }
+                    """,
+                serversInclude: output
+            )
             configurator = NginxConfigurator(
-                output: output, nginx: CommandLauncher(lab.nodeLauncherWords + ["nginx"]),
-                prefix: nginx.prefix, mainConfig: nginx.configPath)
+                output: output,
+                nginx: CommandLauncher(lab.nodeLauncherWords + ["nginx"]),
+                prefix: nginx.prefix,
+                mainConfig: nginx.configPath
+            )
             list = try NginxServiceList(services: [
-                NginxService(host: NginxConfiguratorLabTests.host, upstream: "http://127.0.0.1:8081", certificate: cert.certificate, key: cert.key),
+                NginxService(host: NginxConfiguratorLabTests.host, upstream: "http://127.0.0.1:8081", certificate: cert.certificate, key: cert.key)
             ]).validated()
         }
     }
@@ -74,7 +86,10 @@ struct NginxConfiguratorLabTests {
             for address in [NetworkLab.nodeTailnetIPv4, NetworkLab.nodeTailnetIPv6] {
                 let tls = try await request(lab, "https", address, headers: ["X-Forwarded-For: 100.64.9.9"])
                 #expect(tls.status == 200, "https via \(address)")
-                #expect(tls.body.hasPrefix("upstream-ok xff=\(address == NetworkLab.nodeTailnetIPv4 ? "100.64.0.2" : "fd7a:115c:a1e0::2")"), "\(tls.body)")
+                #expect(
+                    tls.body.hasPrefix("upstream-ok xff=\(address == NetworkLab.nodeTailnetIPv4 ? "100.64.0.2" : "fd7a:115c:a1e0::2")"),
+                    "\(tls.body)"
+                )
                 #expect(tls.body.contains("proto=https"))
                 let plain = try await request(lab, "http", address)
                 #expect(plain.status == 308, "http via \(address) redirects")

@@ -1,6 +1,6 @@
 import Ingress
-import Testing
 import TestSupport
+import Testing
 
 struct NginxServiceListTests {
     func list(host: String = "app.example.com", upstream: String = "http://127.0.0.1:8081", certificate: String, key: String) -> NginxServiceList {
@@ -30,7 +30,10 @@ struct NginxServiceListTests {
         for upstream in ["http://127.0.0.1:8081", "https://app.internal", "http://[::1]:3000/base/", "http://app:80/x"] {
             #expect(throws: Never.self, "\(upstream)") { try list(upstream: upstream, certificate: cert, key: key).validated() }
         }
-        for upstream in ["127.0.0.1:8081", "http://a;b", "http://a b", "http://a/$host", "http://a:99999", "http://a/x;y", "ftp://a", "http://a/?q=1", "http://[::1"] {
+        for upstream in [
+            "127.0.0.1:8081", "http://a;b", "http://a b", "http://a/$host", "http://a:99999", "http://a/x;y", "ftp://a", "http://a/?q=1",
+            "http://[::1",
+        ] {
             #expect(throws: NginxConfigError.self, "\(upstream)") { try list(upstream: upstream, certificate: cert, key: key).validated() }
         }
         #expect(throws: NginxConfigError.self) { try list(certificate: "relative.pem", key: key).validated() }
@@ -57,16 +60,20 @@ struct NginxServiceListTests {
     }
 
     @Test func yamlAndJSONLoadAndTyposAreRefused() throws {
-        let yaml = try NginxServiceList.parse("""
+        let yaml = try NginxServiceList.parse(
+            """
             services:
               - host: grafana.example.com
                 upstream: http://127.0.0.1:3000
                 certificate: /etc/ssl/g.crt
                 key: /etc/ssl/g.key
-            """)
-        let json = try NginxServiceList.parse("""
+            """
+        )
+        let json = try NginxServiceList.parse(
+            """
             {"services": [{"host": "grafana.example.com", "upstream": "http://127.0.0.1:3000", "certificate": "/etc/ssl/g.crt", "key": "/etc/ssl/g.key"}]}
-            """)
+            """
+        )
         #expect(yaml == json)
         #expect(yaml.services.first?.upstream == "http://127.0.0.1:3000")
         let typo = #expect(throws: NginxConfigError.self) {
@@ -78,9 +85,11 @@ struct NginxServiceListTests {
     }
 
     @Test func renderedBlocksAllowOnlyTheTailnetAndLoopback() throws {
-        let text = NginxConfigRenderer().render(NginxServiceList(services: [
-            NginxService(host: "app.example.com", upstream: "http://127.0.0.1:8081", certificate: "/c.pem", key: "/k.pem"),
-        ]))
+        let text = NginxConfigRenderer().render(
+            NginxServiceList(services: [
+                NginxService(host: "app.example.com", upstream: "http://127.0.0.1:8081", certificate: "/c.pem", key: "/k.pem")
+            ])
+        )
         for line in [
             "allow 100.64.0.0/10;", "allow fd7a:115c:a1e0::/48;", "allow 127.0.0.0/8;", "allow ::1/128;", "deny all;",
             "server_name app.example.com;", "ssl_certificate /c.pem;", "ssl_certificate_key /k.pem;",

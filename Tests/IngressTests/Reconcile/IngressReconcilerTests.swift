@@ -3,8 +3,8 @@ import Ingress
 import Kubernetes
 import Lifecycle
 import Tailscale
-import Testing
 import TestSupport
+import Testing
 
 /// A whole pass against fakes of everything outside the node: Headscale and Cloudflare (the
 /// Lifecycle fakes), the Kubernetes API, and the `tailscale` CLI.
@@ -28,25 +28,45 @@ struct IngressReconcilerTests {
             tailscale = try FakeTailscale(status: status)
 
             let hostname = try IngressHostname(nodeName: "node1")
-            let configuration = try IngressLifecycleSettings.configuration(hostname: hostname, environment: [
-                "HEADSCALE_URL": headscale.url, "HEADSCALE_API_KEY": headscale.apiKey, "HEADSCALE_USER": "ingress",
-                "CLOUDFLARE_API_TOKEN": cloudflare.token, "CLOUDFLARE_ZONE_ID": cloudflare.zoneID, "CLOUDFLARE_API_URL": cloudflare.url,
-                "DOMAIN_NAME": "example.com",
-            ])
+            let configuration = try IngressLifecycleSettings.configuration(
+                hostname: hostname,
+                environment: [
+                    "HEADSCALE_URL": headscale.url, "HEADSCALE_API_KEY": headscale.apiKey, "HEADSCALE_USER": "ingress",
+                    "CLOUDFLARE_API_TOKEN": cloudflare.token, "CLOUDFLARE_ZONE_ID": cloudflare.zoneID, "CLOUDFLARE_API_URL": cloudflare.url,
+                    "DOMAIN_NAME": "example.com",
+                ]
+            )
             let clients = LifecycleClients(configuration: configuration)
             let join = TailnetJoin(
-                configuration: .init(hostname: hostname, loginServer: headscale.url, keyDirectory: tailscale.folder.path + "/keys",
-                                     upTimeoutSeconds: 10, settleTimeout: .seconds(2), pollInterval: .milliseconds(50)),
-                tailscale: tailscale.cli, enrollment: LifecycleEnrollment(configuration: configuration, clients: clients),
-                now: { TailscaleFixtures.now })
-            let controller = IngressNginxAdapter(client: KubernetesClient(configuration: .init(apiServer: kubernetes.baseURL, tokenFile: nil, caFile: nil)))
+                configuration: .init(
+                    hostname: hostname,
+                    loginServer: headscale.url,
+                    keyDirectory: tailscale.folder.path + "/keys",
+                    upTimeoutSeconds: 10,
+                    settleTimeout: .seconds(2),
+                    pollInterval: .milliseconds(50)
+                ),
+                tailscale: tailscale.cli,
+                enrollment: LifecycleEnrollment(configuration: configuration, clients: clients),
+                now: { TailscaleFixtures.now }
+            )
+            let controller = IngressNginxAdapter(
+                client: KubernetesClient(configuration: .init(apiServer: kubernetes.baseURL, tokenFile: nil, caFile: nil))
+            )
             // The fake API's own listening port stands in for the ingress ports in this process.
             reconciler = IngressReconciler(
                 parts: .init(
-                    hostname: hostname, join: join, status: tailscale.cli, firewall: nil, controller: controller,
-                    dns: NodeDNSRecord(keeper: clients.recordKeeper, fqdn: configuration.fqdn), ports: [UInt16(kubernetes.server.port)],
-                    now: { TailscaleFixtures.now }),
-                reuseWithin: reuseWithin)
+                    hostname: hostname,
+                    join: join,
+                    status: tailscale.cli,
+                    firewall: nil,
+                    controller: controller,
+                    dns: NodeDNSRecord(keeper: clients.recordKeeper, fqdn: configuration.fqdn),
+                    ports: [UInt16(kubernetes.server.port)],
+                    now: { TailscaleFixtures.now }
+                ),
+                reuseWithin: reuseWithin
+            )
         }
 
         /// Runs `body` with a fresh world and always stops the fakes.
@@ -71,61 +91,66 @@ struct IngressReconcilerTests {
     @Test func aPassJoinsPublishesDNSSetsTheControllerAndReports() async throws {
         try await World.with(status: TailscaleFixtures.needsLogin) { world in
 
-        let report = await world.reconciler.report()
-        #expect(report.tailscale.ok, "\(report.tailscale.message)")
-        #expect(report.tailscale.message.hasPrefix("joined as nginx-ingress-node1 (100.64.0.7, fd7a:115c:a1e0::7)"))
-        #expect(report.tailscale.details["backendState"] == "Running")
-        // Stale registration of exactly this name removed; the look-alike kept; one key, used by file.
-        #expect(!world.headscale.nodes.contains { $0.id == world.staleID })
-        #expect(world.headscale.nodes.contains { $0.name == "nginx-ingress-node10" })
-        #expect(world.headscale.issuedKeys.count == 1)
-        #expect(world.tailscale.read("key-seen") == world.headscale.issuedKeys.first?.key)
+            let report = await world.reconciler.report()
+            #expect(report.tailscale.ok, "\(report.tailscale.message)")
+            #expect(report.tailscale.message.hasPrefix("joined as nginx-ingress-node1 (100.64.0.7, fd7a:115c:a1e0::7)"))
+            #expect(report.tailscale.details["backendState"] == "Running")
+            // Stale registration of exactly this name removed; the look-alike kept; one key, used by file.
+            #expect(!world.headscale.nodes.contains { $0.id == world.staleID })
+            #expect(world.headscale.nodes.contains { $0.name == "nginx-ingress-node10" })
+            #expect(world.headscale.issuedKeys.count == 1)
+            #expect(world.tailscale.read("key-seen") == world.headscale.issuedKeys.first?.key)
 
-        #expect(report.ingress.ok, "\(report.ingress.message)")
-        let records = world.cloudflare.records(named: "nginx-ingress-node1.example.com")
-        #expect(Set(records.map { "\($0.type) \($0.content)" }) == ["A 100.64.0.7", "AAAA fd7a:115c:a1e0::7"])
-        #expect(records.allSatisfy { $0.comment?.contains("charon") == true })
-        #expect(world.kubernetes.stored?["use-forwarded-headers"] == "false")
-        #expect(report.ingress.message.contains("set use-forwarded-headers, whitelist-source-range"))
+            #expect(report.ingress.ok, "\(report.ingress.message)")
+            let records = world.cloudflare.records(named: "nginx-ingress-node1.example.com")
+            #expect(Set(records.map { "\($0.type) \($0.content)" }) == ["A 100.64.0.7", "AAAA fd7a:115c:a1e0::7"])
+            #expect(records.allSatisfy { $0.comment?.contains("charon") == true })
+            #expect(world.kubernetes.stored?["use-forwarded-headers"] == "false")
+            #expect(report.ingress.message.contains("set use-forwarded-headers, whitelist-source-range"))
 
-        // Steady state: no key, no Cloudflare write, no ConfigMap patch.
-        let second = await world.reconciler.report()
-        #expect(second.tailscale.ok && second.ingress.ok)
-        #expect(world.headscale.issuedKeys.count == 1)
-        #expect(second.ingress.message.contains("DNS nginx-ingress-node1.example.com up to date"))
-        #expect(world.kubernetes.patches.count == 1)
-        #expect(world.tailscale.upCalls.count == 1)
-    }
+            // Steady state: no key, no Cloudflare write, no ConfigMap patch.
+            let second = await world.reconciler.report()
+            #expect(second.tailscale.ok && second.ingress.ok)
+            #expect(world.headscale.issuedKeys.count == 1)
+            #expect(second.ingress.message.contains("DNS nginx-ingress-node1.example.com up to date"))
+            #expect(world.kubernetes.patches.count == 1)
+            #expect(world.tailscale.upCalls.count == 1)
+        }
     }
 
     @Test func aFailedJoinIsReportedAndDNSIsLeftAlone() async throws {
         try await World.with(status: TailscaleFixtures.expired) { world in
-        let recordID = world.cloudflare.addRecord(name: "nginx-ingress-node1.example.com", type: "A", content: "100.64.0.9", comment: "managed by charon")
-        try world.tailscale.failUp()
+            let recordID = world.cloudflare.addRecord(
+                name: "nginx-ingress-node1.example.com",
+                type: "A",
+                content: "100.64.0.9",
+                comment: "managed by charon"
+            )
+            try world.tailscale.failUp()
 
-        let report = await world.reconciler.report()
-        #expect(!report.tailscale.ok)
-        #expect(report.tailscale.reason == "TailscaleNotRunning")
-        #expect(report.tailscale.message.contains("node key expired"))
-        #expect(report.tailscale.message.contains("join failed"))
-        #expect(!report.tailscale.message.contains(world.headscale.issuedKeys.first?.key ?? "no key issued"))
-        #expect(!report.ingress.ok)
-        #expect(report.ingress.reason == "DNSWaitingForTailnet")
-        // The old record stays until the node has an address again.
-        #expect(world.cloudflare.records.contains { $0.id == recordID })
-    }
+            let report = await world.reconciler.report()
+            #expect(!report.tailscale.ok)
+            #expect(report.tailscale.reason == "TailscaleNotRunning")
+            #expect(report.tailscale.message.contains("node key expired"))
+            #expect(report.tailscale.message.contains("join failed"))
+            #expect(!report.tailscale.message.contains(world.headscale.issuedKeys.first?.key ?? "no key issued"))
+            #expect(!report.ingress.ok)
+            #expect(report.ingress.reason == "DNSWaitingForTailnet")
+            // The old record stays until the node has an address again.
+            #expect(world.cloudflare.records.contains { $0.id == recordID })
+        }
     }
 
     @Test func concurrentChecksShareOnePass() async throws {
         try await World.with(status: TailscaleFixtures.running(), reuseWithin: .seconds(60)) { world in
-        let checks = world.reconciler.healthChecks
-        #expect(checks.map(\.name) == ["tailscale", "ingress"])
-        async let first = checks[0].run()
-        async let second = checks[1].run()
-        let (tailscale, ingress) = await (first, second)
-        #expect(tailscale.ok && ingress.ok, "\(tailscale.message) / \(ingress.message)")
-        #expect(world.kubernetes.server.requests.filter { $0.method == "GET" }.count == 1, "one pass for both checks")
-    }
+            let checks = world.reconciler.healthChecks
+            #expect(checks.map(\.name) == ["tailscale", "ingress"])
+            async let first = checks[0].run()
+            async let second = checks[1].run()
+            let (tailscale, ingress) = await (first, second)
+            #expect(tailscale.ok && ingress.ok, "\(tailscale.message) / \(ingress.message)")
+            #expect(world.kubernetes.server.requests.filter { $0.method == "GET" }.count == 1, "one pass for both checks")
+        }
     }
 
     @Test func listeningPortsParsesProcNetTCP() {

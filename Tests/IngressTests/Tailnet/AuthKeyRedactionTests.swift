@@ -18,11 +18,18 @@ struct AuthKeyRedactionTests {
     }
 
     @Test func upArgumentsPassTheKeyByFile() {
-        let options = TailscaleUpOptions(loginServer: "https://hs.example.com", hostname: "nginx-ingress-node1",
-                                         authKeyFile: "/run/charon-node/authkey", forceReauth: true, timeoutSeconds: 45)
-        #expect(options.arguments == [
-            "up", "--login-server=https://hs.example.com", "--hostname=nginx-ingress-node1", "--accept-dns=false", "--reset",
-            "--timeout=45s", "--auth-key=file:/run/charon-node/authkey", "--force-reauth",
-        ])
+        let options = TailscaleUpOptions(
+            loginServer: "https://hs.example.com",
+            hostname: "nginx-ingress-node1",
+            authKeyFile: "/run/charon-node/authkey",
+            forceReauth: true,
+            timeoutSeconds: 45
+        )
+        #expect(
+            options.arguments == [
+                "up", "--login-server=https://hs.example.com", "--hostname=nginx-ingress-node1", "--accept-dns=false", "--reset",
+                "--timeout=45s", "--auth-key=file:/run/charon-node/authkey", "--force-reauth",
+            ]
+        )
     }
 }

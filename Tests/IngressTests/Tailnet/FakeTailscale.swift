@@ -18,7 +18,9 @@ final class FakeTailscale {
         folder = try TemporaryDirectory(prefix: "fake-tailscale")
         try folder.write("status.json", status)
         try folder.write("after-up.json", afterUp ?? TailscaleFixtures.running())
-        try folder.write("tailscale", #"""
+        try folder.write(
+            "tailscale",
+            #"""
             #!/bin/sh
             dir="$(dirname "$0")"
             case "$1" in --socket=*) shift ;; esac
@@ -43,7 +45,9 @@ final class FakeTailscale {
               cp "$dir/after-up.json" "$dir/status.json"; exit 0 ;;
             esac
             echo "fake: unknown command $*" >&2; exit 2
-            """#, mode: 0o755)
+            """#,
+            mode: 0o755
+        )
     }
 
     func setStatus(_ json: String) throws { try folder.write("status.json", json) }

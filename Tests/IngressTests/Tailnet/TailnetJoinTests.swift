@@ -2,8 +2,8 @@ import CharonSupport
 import Glibc
 import Ingress
 import Tailscale
-import Testing
 import TestSupport
+import Testing
 
 /// The join through a fake `tailscale` CLI that serves real status shapes.
 struct TailnetJoinTests {
@@ -12,9 +12,17 @@ struct TailnetJoinTests {
     func makeJoin(_ fake: FakeTailscale, _ enrollment: FakeEnrollment, keyDirectory: String) throws -> TailnetJoin {
         TailnetJoin(
             configuration: .init(
-                hostname: try IngressHostname(nodeName: "node1"), loginServer: loginServer, keyDirectory: keyDirectory,
-                upTimeoutSeconds: 20, settleTimeout: .seconds(2), pollInterval: .milliseconds(50)),
-            tailscale: fake.cli, enrollment: enrollment, now: { TailscaleFixtures.now })
+                hostname: try IngressHostname(nodeName: "node1"),
+                loginServer: loginServer,
+                keyDirectory: keyDirectory,
+                upTimeoutSeconds: 20,
+                settleTimeout: .seconds(2),
+                pollInterval: .milliseconds(50)
+            ),
+            tailscale: fake.cli,
+            enrollment: enrollment,
+            now: { TailscaleFixtures.now }
+        )
     }
 
     @Test func healthyNodeGetsNoNewKeyAndNoUp() async throws {
@@ -35,14 +43,18 @@ struct TailnetJoinTests {
         #expect(outcome == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"], removedStale: 1))
         #expect(enrollment.cleaned == ["nginx-ingress-node1"])
         #expect(enrollment.keysMinted == 1)
-        #expect(fake.upCalls == [
-            "up --login-server=\(loginServer) --hostname=nginx-ingress-node1 --accept-dns=false --reset --timeout=20s --auth-key=file:\(keys)/authkey-nginx-ingress-node1",
-        ])
+        #expect(
+            fake.upCalls == [
+                "up --login-server=\(loginServer) --hostname=nginx-ingress-node1 --accept-dns=false --reset --timeout=20s --auth-key=file:\(keys)/authkey-nginx-ingress-node1"
+            ]
+        )
         #expect(fake.read("key-seen") == enrollment.key)
         #expect(fake.read("key-mode") == "600\n")
         #expect(!POSIXIO.exists("\(keys)/authkey-nginx-ingress-node1"), "the key file is deleted after up")
         // A second pass finds the node Running and does nothing.
-        #expect(try await makeJoin(fake, enrollment, keyDirectory: keys).reconcile() == .alreadyJoined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"]))
+        #expect(
+            try await makeJoin(fake, enrollment, keyDirectory: keys).reconcile() == .alreadyJoined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"])
+        )
         #expect(enrollment.keysMinted == 1)
     }
 
@@ -100,7 +112,11 @@ struct TailnetJoinTests {
 
     @Test func unreachableTailscaledIsAClearError() async throws {
         let folder = try TemporaryDirectory()
-        let script = try folder.write("tailscale", "#!/bin/sh\necho 'failed to connect to local tailscaled; it doesn'\"'\"'t appear to be running' >&2\nexit 1\n", mode: 0o755)
+        let script = try folder.write(
+            "tailscale",
+            "#!/bin/sh\necho 'failed to connect to local tailscaled; it doesn'\"'\"'t appear to be running' >&2\nexit 1\n",
+            mode: 0o755
+        )
         let error = await #expect(throws: TailscaleError.self) { try await TailscaleCLI(executable: script).status() }
         #expect(error?.description == "tailscale status: failed to connect to local tailscaled; it doesn't appear to be running")
     }

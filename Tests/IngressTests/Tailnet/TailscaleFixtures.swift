@@ -67,13 +67,20 @@ enum TailscaleFixtures {
     }
 
     static func running(hostName: String = "nginx-ingress-node1", keyExpiry: String? = "2027-05-24T09:12:44Z") -> String {
-        document(state: "Running", haveNodeKey: true, ips: addresses,
-                 node: selfNode(hostName: hostName, ips: addresses, online: true, keyExpiry: keyExpiry), health: "[]")
+        document(
+            state: "Running",
+            haveNodeKey: true,
+            ips: addresses,
+            node: selfNode(hostName: hostName, ips: addresses, online: true, keyExpiry: keyExpiry),
+            health: "[]"
+        )
     }
 
     /// Never joined, or after `tailscale logout`: no node key, no addresses.
     static let needsLogin = document(
-        state: "NeedsLogin", haveNodeKey: false, ips: "null",
+        state: "NeedsLogin",
+        haveNodeKey: false,
+        ips: "null",
         node: """
             {"ID": "", "PublicKey": "nodekey:0000000000000000000000000000000000000000000000000000000000000000", "HostName": "node1",
              "DNSName": "", "OS": "linux", "UserID": 0, "TailscaleIPs": null, "Addrs": [], "CurAddr": "", "Relay": "",
@@ -82,27 +89,40 @@ enum TailscaleFixtures {
              "ExitNode": false, "ExitNodeOption": false, "Active": false, "PeerAPIURL": null,
              "InNetworkMap": false, "InMagicSock": false, "InEngine": false}
             """,
-        health: #"["You are logged out."]"#)
+        health: #"["You are logged out."]"#
+    )
 
     /// The node key expired: NeedsLogin, but the CLI still lists the old addresses.
     static let expired = document(
-        state: "NeedsLogin", haveNodeKey: true, ips: addresses,
+        state: "NeedsLogin",
+        haveNodeKey: true,
+        ips: addresses,
         node: selfNode(hostName: "nginx-ingress-node1", ips: addresses, online: false, keyExpiry: "2026-11-20T09:12:44Z", expired: true),
-        health: #"["Your node key has expired. Run tailscale up --force-reauth to log in again."]"#)
+        health: #"["Your node key has expired. Run tailscale up --force-reauth to log in again."]"#
+    )
 
     /// `tailscale down`: Stopped with a valid key; addresses listed, none on the interface.
     static let stopped = document(
-        state: "Stopped", haveNodeKey: true, ips: addresses,
+        state: "Stopped",
+        haveNodeKey: true,
+        ips: addresses,
         node: selfNode(hostName: "nginx-ingress-node1", ips: addresses, online: false, keyExpiry: "2027-05-24T09:12:44Z"),
-        health: #"["Tailscale is stopped."]"#)
+        health: #"["Tailscale is stopped."]"#
+    )
 
     static let needsMachineAuth = document(
-        state: "NeedsMachineAuth", haveNodeKey: true, ips: "null",
+        state: "NeedsMachineAuth",
+        haveNodeKey: true,
+        ips: "null",
         node: selfNode(hostName: "nginx-ingress-node1", ips: "null", online: false, keyExpiry: nil),
-        health: #"["not logged in, last login error=machine not authorized"]"#)
+        health: #"["not logged in, last login error=machine not authorized"]"#
+    )
 
     static let starting = document(
-        state: "Starting", haveNodeKey: true, ips: addresses,
+        state: "Starting",
+        haveNodeKey: true,
+        ips: addresses,
         node: selfNode(hostName: "nginx-ingress-node1", ips: addresses, online: false, keyExpiry: "2027-05-24T09:12:44Z"),
-        health: #"["not connected to home DERP region 1"]"#)
+        health: #"["not connected to home DERP region 1"]"#
+    )
 }

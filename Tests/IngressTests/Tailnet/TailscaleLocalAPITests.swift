@@ -1,6 +1,6 @@
 import Tailscale
-import Testing
 import TestSupport
+import Testing
 
 /// The LocalAPI client against a fake tailscaled on a unix socket that, like the real one,
 /// answers 403 unless the Host header is `local-tailscaled.sock`.

@@ -34,10 +34,14 @@ struct TailscaleStatusTests {
 
     @Test func decisionsPerState() throws {
         let now = TailscaleFixtures.now
-        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.running()), now: now)
-            == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"]))
-        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.needsLogin), now: now)
-            == .join(reason: "tailscaled is NeedsLogin", forceReauth: false))
+        #expect(
+            TailnetJoinDecision(status: try decode(TailscaleFixtures.running()), now: now)
+                == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"])
+        )
+        #expect(
+            TailnetJoinDecision(status: try decode(TailscaleFixtures.needsLogin), now: now)
+                == .join(reason: "tailscaled is NeedsLogin", forceReauth: false)
+        )
         guard case .join(_, true) = TailnetJoinDecision(status: try decode(TailscaleFixtures.expired), now: now) else {
             Issue.record("an expired key needs --force-reauth")
             return
@@ -55,8 +59,10 @@ struct TailscaleStatusTests {
             return
         }
         // Expiry disabled in Headscale: no KeyExpiry at all, still joined.
-        #expect(TailnetJoinDecision(status: try decode(TailscaleFixtures.running(keyExpiry: nil)), now: now)
-            == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"]))
+        #expect(
+            TailnetJoinDecision(status: try decode(TailscaleFixtures.running(keyExpiry: nil)), now: now)
+                == .joined(addresses: ["100.64.0.7", "fd7a:115c:a1e0::7"])
+        )
     }
 
     @Test func rfc3339() {
