@@ -8,6 +8,8 @@ packages=(
   pkg-config libarchive-dev libcurl4-openssl-dev ca-certificates
   # the node's runtime peers, started privately by the tests
   containerd runc nginx-light nftables iproute2
+  # the ingress tests: clients in the network lab, throwaway TLS certificates
+  curl openssl
   # validators and the benchmark peer
   skopeo umoci buildah hyperfine wrk prometheus-node-exporter
   # manifest and unit checks
