@@ -73,7 +73,7 @@ public struct TailscaleStatus: Sendable, Equatable, Decodable {
         }
 
         /// ``keyExpiry`` as seconds since 1970, nil if absent or unreadable.
-        public var keyExpirySeconds: Int64? { keyExpiry.flatMap(RFC3339.seconds(from:)) }
+        public var keyExpirySeconds: Int64? { keyExpiry.flatMap(TailscaleTimestamp.seconds(from:)) }
     }
 
     public var version: String?

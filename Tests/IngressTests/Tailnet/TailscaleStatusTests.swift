@@ -65,11 +65,11 @@ struct TailscaleStatusTests {
         )
     }
 
-    @Test func rfc3339() {
-        #expect(RFC3339.seconds(from: "1970-01-01T00:01:00Z") == 60)
-        #expect(RFC3339.seconds(from: "1970-01-01T01:00:00.999999999+01:00") == 0)
-        #expect(RFC3339.seconds(from: "1970-01-01T00:00:00-00:30") == 1800)
-        #expect(RFC3339.seconds(from: "yesterday") == nil)
-        #expect(RFC3339.seconds(from: "1970-01-01T00:00:00") == nil)
+    @Test func timestamps() {
+        #expect(TailscaleTimestamp.seconds(from: "1970-01-01T00:01:00Z") == 60)
+        #expect(TailscaleTimestamp.seconds(from: "1970-01-01T01:00:00.999999999+01:00") == 0)
+        #expect(TailscaleTimestamp.seconds(from: "1970-01-01T00:00:00-00:30") == 1800)
+        #expect(TailscaleTimestamp.seconds(from: "yesterday") == nil)
+        #expect(TailscaleTimestamp.seconds(from: "1970-01-01T00:00:00") == nil)
     }
 }

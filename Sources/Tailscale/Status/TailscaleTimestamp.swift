@@ -4,9 +4,9 @@ import Glibc
 /// `2026-05-24T09:15:00.123456789+02:00`), to whole seconds since 1970.
 ///
 /// ```swift
-/// RFC3339.seconds(from: "1970-01-01T00:01:00Z") // 60
+/// TailscaleTimestamp.seconds(from: "1970-01-01T00:01:00Z") // 60
 /// ```
-public enum RFC3339 {
+public enum TailscaleTimestamp {
     public static func seconds(from text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20 else { return nil }
