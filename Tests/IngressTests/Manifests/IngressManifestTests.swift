@@ -78,6 +78,27 @@ struct IngressManifestTests {
         #expect(adapter.changes(from: data).isEmpty, "\(data)")
     }
 
+    /// The agent may read and patch exactly the ConfigMap the adapter writes, and nothing else.
+    @Test func theAgentMayPatchOnlyTheControllerConfigMap() throws {
+        let objects = try Self.load("ingress-internal.yaml")
+        let role = try #require(
+            Self.find(objects, kind: "Role").first { ($0["metadata"] as? Object)?["name"] as? String == "charon-node-ingress-config" }
+        )
+        let rules = role["rules"] as? [Object] ?? []
+        #expect(rules.count == 1)
+        #expect(rules.first?["resources"] as? [String] == ["configmaps"])
+        #expect(rules.first?["resourceNames"] as? [String] == ["ingress-nginx-controller"])
+        #expect(Set(rules.first?["verbs"] as? [String] ?? []) == ["get", "patch"])
+        let binding = try #require(
+            Self.find(objects, kind: "RoleBinding").first { ($0["metadata"] as? Object)?["name"] as? String == "charon-node-ingress-config" }
+        )
+        let subject = (binding["subjects"] as? [Object])?.first
+        #expect(subject?["name"] as? String == "charon-node")
+        #expect(subject?["namespace"] as? String == "charon-system")
+        let adapter = IngressNginxAdapter(client: .init(configuration: .init(apiServer: "http://127.0.0.1:1", tokenFile: nil, caFile: nil)))
+        #expect(adapter.namespace == "ingress-nginx" && adapter.configMap == "ingress-nginx-controller")
+    }
+
     @Test func externalControllerUsesALoadBalancerAndNoNodePorts() throws {
         let objects = try Self.load("ingress-external.yaml")
         let workload = try #require(Self.find(objects, kind: "Deployment").first ?? Self.find(objects, kind: "DaemonSet").first)
