@@ -3,8 +3,8 @@ import Glibc
 import Logging
 import Tailscale
 
-/// One ingress pass on a node, in order: keep tailscaled joined (``TailnetJoin``), keep the
-/// firewall in place (``Firewall``, repairing drift), keep the controller's config
+/// One ingress pass on a node, in order: keep the firewall in place (``Firewall``, repairing
+/// drift), keep tailscaled joined (``TailnetJoin``), keep the controller's config
 /// (``IngressControllerAdapter``), keep the node's DNS record (``NodeDNSRecord``), and check that
 /// something listens on the ingress ports. Every part is optional, so a bare host can run the
 /// firewall alone.
@@ -93,7 +93,26 @@ public actor IngressReconciler {
     }
 
     static func pass(_ parts: Parts, logger: Logger) async -> Report {
-        // 1. Tailnet.
+        // Ingress results: each part adds a note, the first failure decides the reason.
+        var notes: [String] = []
+        var failure: (message: String, reason: String)?
+        func fail(_ message: String, _ reason: String) {
+            notes.append(message)
+            if failure == nil { failure = (message, reason) }
+        }
+
+        // 1. The firewall first: it protects ports 80/443 whatever state tailscaled is in, and a
+        // slow join must not delay it.
+        if let firewall = parts.firewall {
+            do {
+                let before = try await firewall.reconcile(logger: logger)
+                notes.append(before == .inPlace ? "firewall in place" : "firewall repaired (was \(before))")
+            } catch {
+                fail("firewall: \(error)", "FirewallFailed")
+            }
+        }
+
+        // 2. Tailnet.
         var tailscale: HealthCheckResult
         var addresses: [String] = []
         var joinError: (any Error)?
@@ -112,21 +131,7 @@ public actor IngressReconciler {
             tailscale = .failed("cannot read tailscaled's status: \(error)", reason: "TailscaleUnreachable")
         }
 
-        // 2. Ingress: each part reports, the first failure decides the reason.
-        var notes: [String] = []
-        var failure: (message: String, reason: String)?
-        func fail(_ message: String, _ reason: String) {
-            notes.append(message)
-            if failure == nil { failure = (message, reason) }
-        }
-        if let firewall = parts.firewall {
-            do {
-                let before = try await firewall.reconcile(logger: logger)
-                notes.append(before == .inPlace ? "firewall in place" : "firewall repaired (was \(before))")
-            } catch {
-                fail("firewall: \(error)", "FirewallFailed")
-            }
-        }
+        // 3. Ports, controller config, DNS.
         let listening = parts.listeningPorts.listening()
         let missing = parts.ports.filter { !listening.contains($0) }
         if missing.isEmpty {
