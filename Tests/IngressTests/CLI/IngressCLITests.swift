@@ -59,6 +59,30 @@ struct IngressCLITests {
         #expect(!POSIXIO.exists("\(scratch.path)/out.conf"))
     }
 
+    /// The whole install path through the CLI against a private main config: nginx -t alone,
+    /// swap, nginx -t with the host config; no reload (nothing is running).
+    @Test(.enabled(if: TestEnvironment.isCI || Prerequisites.available(["nginx", "openssl"], needsRoot: false), "needs nginx and openssl"))
+    func nginxConfigInstallsThenReportsUnchanged() async throws {
+        let scratch = try TemporaryDirectory(prefix: "cli-install")
+        let cert = try await TestCertificate(in: scratch.path, host: "app.example.com")
+        let output = "\(scratch.path)/conf.d/charon-ingress.conf"
+        try POSIXIO.makeDirectories("\(scratch.path)/conf.d")
+        let nginx = try TestNginx(serversInclude: "\(scratch.path)/conf.d/*.conf")
+        let list = try scratch.write(
+            "services.yaml",
+            "services:\n  - host: app.example.com\n    upstream: http://127.0.0.1:3000\n    certificate: \(cert.certificate)\n    key: \(cert.key)\n"
+        )
+        let arguments = [
+            "nginx-config", "--services", list, "--output", output, "--nginx-prefix", nginx.prefix, "--nginx-config", nginx.configPath, "--no-reload",
+        ]
+        let first = try await charonNode(arguments)
+        #expect(first.exitCode == 0, "\(first.standardError)")
+        #expect(first.standardOutput == "\(output): installed (1 service)\n")
+        #expect(String(decoding: try POSIXIO.readFile(output), as: UTF8.self).hasPrefix(NginxConfigRenderer.header))
+        let second = try await charonNode(arguments)
+        #expect(second.standardOutput == "\(output): unchanged (1 service)\n")
+    }
+
     @Test func aNodeNameThatIsNotADNSLabelIsExitTwo() async throws {
         let result = try await charonNode(["join", "--node", "node_1.example.com"], environment: ["HEADSCALE_API_KEY": "x", "HEADSCALE_USER": "u"])
         #expect(result.exitCode == 2)
