@@ -66,7 +66,7 @@ public struct Agent: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let address = configuration.statusAddress {
             let server = StatusServer(address: address, model: model, metrics: metrics, stallLimit: configuration.stallLimit)
-            services.append(.init(service: server.application(onServerRunning: onStatusServerRunning)))
+            services.append(.init(service: server.service(onServerRunning: onStatusServerRunning)))
         }
         if let systemd { services.append(.init(service: systemd)) }
         services.append(.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))

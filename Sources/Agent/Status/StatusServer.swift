@@ -1,6 +1,14 @@
 import CharonSupport
 import Hummingbird
 import Logging
+import ServiceLifecycle
+
+/// The status server could not run (usually: the port is taken).
+public struct StatusServerError: Error, CustomStringConvertible {
+    public var address: StatusAddress
+    public var reason: String
+    public var description: String { "status endpoint on \(address): \(reason) (another agent running? set --status-address)" }
+}
 
 /// The status endpoint: `/healthz`, `/readyz`, `/status`, `/metrics`, all answered from the health
 /// model and the metrics registry as the last pass left them. No request runs a check.
@@ -58,7 +66,13 @@ public struct StatusServer: Sendable {
         return router
     }
 
-    /// The Hummingbird application, a `Service` for the agent's `ServiceGroup`.
+    /// The server as a `Service` for the agent's `ServiceGroup`; fails with a ``StatusServerError``
+    /// that names the address (NIO's own bind error does not).
+    public func service(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        StatusService(application: application(onServerRunning: onServerRunning), address: address)
+    }
+
+    /// The Hummingbird application.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let logger = logger
         return Application(
@@ -70,6 +84,19 @@ public struct StatusServer: Sendable {
                 await onServerRunning(port)
             },
             logger: logger)
+    }
+
+    struct StatusService<Wrapped: ApplicationProtocol>: Service {
+        let application: Wrapped
+        let address: StatusAddress
+
+        func run() async throws {
+            do {
+                try await application.run()
+            } catch {
+                throw StatusServerError(address: address, reason: "\(error)")
+            }
+        }
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

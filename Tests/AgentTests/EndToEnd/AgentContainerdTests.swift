@@ -208,6 +208,39 @@ struct AgentContainerdTests {
         #expect(try ImageArchiveReader.describe(output) != before)
     }
 
+    @Test func underSystemdItNotifiesReadyWatchdogStatusAndStopping() async throws {
+        guard let socket = try await ContainerdUnderTest.socket() else { return }
+        let harness = try AgentHarness(socket: socket)
+        let spec = try TestImageSpec.write(into: harness.scratch, reference: "localhost/charon-agent-systemd:latest")
+        let receiver = try NotifySocket(path: "\(harness.scratch.path)/notify", abstract: false)
+        let agent = try harness.start(
+            spec: spec, output: "\(harness.scratch.path)/image.tar", environment: ["NOTIFY_SOCKET": receiver.name, "WATCHDOG_USEC": "1000000"])
+        defer { agent.stop() }
+
+        var messages: [String] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            guard let message = receiver.receive() else { break }
+            messages.append(message)
+            let text = messages.joined(separator: "\n")
+            if text.contains("READY=1") && text.contains("STATUS=healthy") && messages.filter({ $0 == "WATCHDOG=1" }).count >= 2 { break }
+        }
+        let text = messages.joined(separator: "\n")
+        #expect(text.contains("READY=1\nSTATUS=healthy: localhost/charon-agent-systemd:latest sha256:"), "\(messages)")
+        #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2, "\(messages)")
+
+        agent.signal(SIGTERM)
+        var stopping = false
+        while let message = receiver.receive() {
+            if message == "STOPPING=1" {
+                stopping = true
+                break
+            }
+        }
+        #expect(stopping)
+        #expect(try await agent.waitForExit(within: .seconds(15)) == 0, "\(agent.standardError)")
+    }
+
     /// For `defer`, which cannot await.
     static func runSync(_ executable: String, _ arguments: [String]) throws -> Int32 {
         var pid: pid_t = 0

@@ -33,8 +33,10 @@ struct AgentHarness {
         ] + extra
     }
 
-    func start(spec: String, output: String, interval: Double = 2, extra: [String] = []) throws -> BackgroundProcess {
-        try BackgroundProcess.start(BuiltProducts.path("charon-node"), agentArguments(spec: spec, output: output, interval: interval, extra: extra), logFolder: scratch.path)
+    func start(spec: String, output: String, interval: Double = 2, extra: [String] = [], environment: [String: String] = [:]) throws -> BackgroundProcess {
+        try BackgroundProcess.start(
+            BuiltProducts.path("charon-node"), agentArguments(spec: spec, output: output, interval: interval, extra: extra), logFolder: scratch.path,
+            environment: environment)
     }
 
     /// The HTTP status of a GET, or `nil` when nothing answers.
