@@ -66,6 +66,18 @@ public final class HeadscaleClient: Sendable {
         }
     }
 
+    /// One node by id (`GET /api/v1/node/{id}`), or nil when Headscale has no such node (404
+    /// from 0.27, a "not found" 500 before). Costs one node's bytes however large the tailnet.
+    public func node(id: String) async throws -> HeadscaleNode? {
+        struct GetNode: Decodable { var node: HeadscaleNode? }
+        do {
+            let answer: GetNode = try await get("/api/v1/node/\(Self.escape(id))")
+            return answer.node
+        } catch HeadscaleError.notFound {
+            return nil
+        }
+    }
+
     /// Deletes a node. A node already gone counts as deleted (404 from 0.27, a "not found" 500
     /// before); anything else unverified throws.
     public func deleteNode(id: String) async throws {

@@ -124,22 +124,32 @@ struct HTTPClientTests {
 
     @Test("connection refused is retried until the server comes up")
     func retriesConnectErrors() async throws {
-        // A port nothing listens on; a server appears on it a little later.
-        let port = try FreePort.pick()
+        // A unix socket that does not exist yet: connecting fails until the server binds it, with
+        // no TCP port another test could take in between.
+        let scratch = try TemporaryDirectory(prefix: "late")
+        let socket = scratch.path + "/late.sock"
         let late = Task {
             try await Task.sleep(for: .milliseconds(150))
-            return try await LoopbackServer.start(port: port) { _ in .json(200, #"{"late":true}"#) }
+            return try await LoopbackServer.start(unixSocketPath: socket) { _ in .json(200, #"{"late":true}"#) }
         }
         var configuration = Self.quick
         configuration.maxAttempts = 20
-        let response = try await HTTPClient(configuration: configuration).send(HTTPRequest(.post, "http://127.0.0.1:\(port)/x", body: [1]))
+        configuration.unixSocketPath = socket
+        let response: HTTPResponse
+        do {
+            response = try await HTTPClient(configuration: configuration).send(HTTPRequest(.post, "http://localhost/x", body: [1]))
+        } catch {
+            Issue.record("late server: \(await late.result)")
+            throw error
+        }
         #expect(response.text == #"{"late":true}"#)
         await (try late.value).stop()
     }
 
     @Test("connection refused past the deadline fails with a message naming the request")
     func connectFailure() async throws {
-        let port = try FreePort.pick()
+        let reserved = try FreePort()
+        let port = reserved.port
         var configuration = Self.quick
         configuration.retryDeadline = .milliseconds(300)
         configuration.maxAttempts = 100
@@ -148,6 +158,7 @@ struct HTTPClientTests {
         }
         #expect(error?.description.hasPrefix("GET http://127.0.0.1:\(port)/api/v1/node: ") == true)
         #expect((error?.attempts ?? 0) > 1)
+        withExtendedLifetime(reserved) {}
     }
 
     @Test("a slow answer hits the per-attempt timeout")

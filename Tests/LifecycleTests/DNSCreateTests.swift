@@ -128,8 +128,10 @@ struct DNSCreateTests {
         world.headscale.clearLog()
         try await Task.sleep(for: .milliseconds(600))
         #expect(world.cloudflare.requests.isEmpty, "\(world.cloudflare.requests.map(\.line))")
-        let polls = world.headscale.requests.count
-        #expect(polls >= 4 && polls <= 14, "\(polls) Headscale polls in 0.6 s at 0.05 s intervals")
+        let polls = world.headscale.requests
+        #expect(polls.count >= 4 && polls.count <= 14, "\(polls.count) Headscale polls in 0.6 s at 0.05 s intervals")
+        // Each poll reads the one node by id, not the user's whole node list.
+        #expect(polls.allSatisfy { $0.line == "GET /api/v1/node/1" }, "\(Set(polls.map(\.line)))")
         task.cancel()
         _ = await task.result
     }
@@ -171,6 +173,22 @@ struct DNSCreateTests {
         #expect(await eventually { Self.managed(world, "A").count == 1 })
         try await Task.sleep(for: .milliseconds(200))
         #expect(Self.managed(world, "A").count == 1)
+        task.cancel()
+        _ = await task.result
+    }
+
+    @Test("a node that re-registers under a new id is found again by name and followed", arguments: FakeHeadscale.Version.allCases)
+    func reRegistered(version: FakeHeadscale.Version) async throws {
+        let world = try await LifecycleWorld.start(version: version)
+        defer { Task { await world.stop() } }
+        let first = world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2"])
+        let task = try Self.run(world)
+        #expect(await eventually { Self.managed(world, "A").first?.content == "100.64.1.2" })
+        let record = try #require(Self.managed(world, "A").first)
+        world.headscale.removeNode(id: first)
+        world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.3.3"])
+        #expect(await eventually { Self.managed(world, "A").first?.content == "100.64.3.3" })
+        #expect(Self.managed(world, "A").map(\.id) == [record.id])
         task.cancel()
         _ = await task.result
     }

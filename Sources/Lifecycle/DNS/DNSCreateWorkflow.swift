@@ -29,6 +29,7 @@ public struct DNSCreateWorkflow: Sendable {
     public func run() async throws {
         let node = try await waitForNode()
         var addresses = Addresses(node)
+        var nodeID = node.id
         logger.info("node \(node.name) registered (id \(node.id)): \(addresses)")
         guard let keeper = clients.recordKeeper else {
             logger.info("CLOUDFLARE_API_TOKEN not set: DNS steps skipped; idling until stopped")
@@ -61,7 +62,7 @@ public struct DNSCreateWorkflow: Sendable {
             }
             try await Task.sleep(for: configuration.monitorInterval)
             do {
-                guard let current = try await findNode() else {
+                guard let current = try await currentNode(knownID: nodeID) else {
                     if !missingReported {
                         logger.warning("node \(configuration.hostname) is no longer in Headscale; keeping its records as they are")
                         missingReported = true
@@ -69,6 +70,7 @@ public struct DNSCreateWorkflow: Sendable {
                     continue
                 }
                 missingReported = false
+                nodeID = current.id
                 let now = Addresses(current)
                 if now != addresses, now.ipv4 != nil || now.ipv6 != nil {
                     logger.info("node \(current.name) address changed: \(addresses) -> \(now)")
@@ -104,6 +106,15 @@ public struct DNSCreateWorkflow: Sendable {
         throw LifecycleError(
             "node \(configuration.hostname) did not register in Headscale after \(configuration.maxRetries) checks \(configuration.retryInterval) apart"
         )
+    }
+
+    /// The node by its known id (one node's bytes per poll, however large the tailnet); when that
+    /// id is gone or no longer the service's (re-registered, renamed, moved), searched again by name.
+    func currentNode(knownID: String) async throws -> HeadscaleNode? {
+        if let node = try await clients.headscale.node(id: knownID), scope.isService(node, hostname: configuration.hostname) {
+            return node
+        }
+        return try await findNode()
     }
 
     /// The service's node: if several carry the name (a stale one not yet cleaned), the online

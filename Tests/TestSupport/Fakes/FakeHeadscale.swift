@@ -162,6 +162,7 @@ public final class FakeHeadscale: Sendable {
         switch (request.method, Array(parts.dropFirst(2))) {
         case ("GET", ["user"]): return listUsers(request)
         case ("GET", ["node"]): return listNodes(request)
+        case ("GET", let rest) where rest.count == 2 && rest[0] == "node": return getNode(rest[1])
         case ("DELETE", let rest) where rest.count == 2 && rest[0] == "node": return deleteNode(rest[1])
         case ("POST", ["preauthkey"]): return createKey(request)
         default: return .text(404, "Not Found")
@@ -198,6 +199,14 @@ public final class FakeHeadscale: Sendable {
             return body
         }
         return FakeResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    private func getNode(_ id: String) -> FakeResponse {
+        let users = Dictionary(state.withLock { $0.users }.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        guard let number = Int(id), let node = state.withLock({ $0.nodes.first { $0.id == number } }) else {
+            return version == .v0_28 ? grpcError(404, code: 5, "node not found") : grpcError(500, code: 2, "record not found")
+        }
+        return json(["node": nodeJSON(node, userID: node.user.flatMap { users[$0] })])
     }
 
     private func deleteNode(_ id: String) -> FakeResponse {

@@ -1,17 +1,20 @@
 import Glibc
 
-/// A loopback TCP port nothing listens on: bound to port 0 to learn a free port, then closed
-/// without ever listening, so connecting to it is refused (no half-closed server in the way).
+/// A loopback TCP port nothing listens on: a socket bound to it but never listening, held until
+/// released, so connecting is refused and no other test's server can take the port meanwhile.
 ///
 /// ```swift
-/// let port = try FreePort.pick()
-/// // http://127.0.0.1:\(port) now refuses connections
+/// let reserved = try FreePort()
+/// // http://127.0.0.1:\(reserved.port) refuses connections
+/// reserved.release()  // before starting a server on it
 /// ```
-public enum FreePort {
-    public static func pick() throws -> Int {
+public final class FreePort: @unchecked Sendable {
+    public let port: Int
+    private var descriptor: Int32
+
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SystemErrorLite("socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -19,12 +22,26 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw SystemErrorLite("bind: \(String(cString: strerror(errno)))") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard named == 0 else { throw SystemErrorLite("getsockname: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound == 0, named == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw SystemErrorLite("reserve a loopback port: \(reason)")
+        }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
     }
+
+    /// Frees the port for a server to bind.
+    public func release() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    deinit { release() }
 }

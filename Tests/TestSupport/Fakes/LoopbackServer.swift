@@ -123,11 +123,20 @@ public final class LoopbackServer: Sendable {
             },
             logger: Logger(label: "fake", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let task = Task { try await app.run() }
+        let task = Task {
+            // If binding fails, run() throws before onServerRunning: end the stream so start() hears it.
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
         var iterator = portStream.makeAsyncIterator()
         guard let bound = await iterator.next(), bound != 0 else {
             task.cancel()
-            throw FakeServerError(message: "the fake server did not start on port \(port)")
+            let reason: String =
+                switch await task.result {
+                case .failure(let error): "\(error)"
+                case .success: "it stopped at once"
+                }
+            throw FakeServerError(message: "the fake server did not start on port \(port): \(reason)")
         }
         let server = LoopbackServer(port: bound, task: task)
         await recorder.set(server)
