@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Lifecycle
 import Logging
 
@@ -34,40 +33,5 @@ struct DNSCreateCommand: AsyncParsableCommand {
         if case .failure(let error) = result {
             throw LifecycleExit.failed("dns-create failed: \(error)")
         }
-    }
-}
-
-/// Turns SIGTERM and SIGINT into a callback (delivered on a dispatch queue, not in a signal handler).
-final class StopSignals: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLockLite()
-    private var received: Int32 = 0
-
-    init(_ onStop: @escaping @Sendable () -> Void) {
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                self?.lock.withLock { self?.received = number }
-                onStop()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    var requested: Bool { lock.withLock { received != 0 } }
-    var signalName: String { lock.withLock { received == SIGINT ? "SIGINT" : "SIGTERM" } }
-}
-
-/// A pthread mutex, to avoid Foundation for one lock.
-final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
