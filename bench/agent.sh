@@ -55,6 +55,10 @@ curl -sf "http://127.0.0.1:$agent_port/readyz" >/dev/null || { echo "agent not r
 sleep 5
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# RSS split: anonymous (what the process allocated) and file-backed (its binary and libraries,
+# reclaimable page cache; on kernels with large folios for executables this is most of a big
+# binary's text, touched or not).
+rss_part() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
 # utime + stime + cutime + cstime, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR == 0) {print "-"} else if (NR % 2) {print a[(NR + 1) / 2]} else {print (a[NR / 2] + a[NR / 2 + 1]) / 2}}'; }
@@ -62,10 +66,13 @@ median() { sort -n | awk '{a[NR] = $1} END {if (NR == 0) {print "-"} else if (NR
 echo "== idle for $idle_seconds s (agent every 60 s, node_exporter not scraped)" >&2
 agent_cpu0=$(cpu_ticks "$agent"); exporter_cpu0=$(cpu_ticks "$exporter"); start=$(date +%s.%N)
 : >"$work/agent.rss"; : >"$work/exporter.rss"
+: >"$work/agent.anon"; : >"$work/exporter.anon"; : >"$work/agent.file"; : >"$work/exporter.file"
 end=$(($(date +%s) + idle_seconds))
 while (($(date +%s) < end)); do
   rss_kib "$agent" >>"$work/agent.rss"
   rss_kib "$exporter" >>"$work/exporter.rss"
+  rss_part "$agent" RssAnon >>"$work/agent.anon"; rss_part "$exporter" RssAnon >>"$work/exporter.anon"
+  rss_part "$agent" RssFile >>"$work/agent.file"; rss_part "$exporter" RssFile >>"$work/exporter.file"
   sleep 5
 done
 elapsed=$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN {print a - b}')
@@ -101,6 +108,9 @@ echo
 echo "| | charon-node agent | prometheus-node-exporter |"
 echo "|---|---|---|"
 echo "| RSS idle, median (MiB) | $(median <"$work/agent.rss" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.rss" | awk '{printf "%.1f", $1 / 1024}') |"
+echo "| of which anonymous (MiB) | $(median <"$work/agent.anon" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.anon" | awk '{printf "%.1f", $1 / 1024}') |"
+echo "| of which file-backed (MiB) | $(median <"$work/agent.file" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.file" | awk '{printf "%.1f", $1 / 1024}') |"
+echo "| binary size (MiB) | $(stat -c %s "$binary" | awk '{printf "%.1f", $1 / 1048576}') | $(stat -c %s "$(command -v prometheus-node-exporter)" | awk '{printf "%.1f", $1 / 1048576}') |"
 echo "| RSS after the load runs (MiB) | $(awk -v k="$agent_rss_after" 'BEGIN {printf "%.1f", k / 1024}') | $(awk -v k="$exporter_rss_after" 'BEGIN {printf "%.1f", k / 1024}') |"
 echo "| CPU idle (s per hour) | $(per_hour "$agent_cpu") | $(per_hour "$exporter_cpu") |"
 echo "| CPU idle (% of one core) | $(percent "$agent_cpu") | $(percent "$exporter_cpu") |"

@@ -3,6 +3,7 @@ import Containerd
 import Dispatch
 import Logging
 import OCI
+import Synchronization
 
 /// Keeps the lifecycle image built, imported, verified and pinned, and says how that went as the
 /// `containerd` and `image` checks.
@@ -25,13 +26,51 @@ public struct ImageReconciler: Sendable {
     public var containerd: ContainerdClient
     public var metrics: AgentMetrics
     public var logger: Logger
+    /// A pass that finds the image in place proves containerd answers, so the separate
+    /// `ctr version` probe (a Go process start: most of the idle agent's CPU) runs only on the
+    /// first pass, after a failure, and every `versionProbeEvery` passes to refresh the version.
+    public var versionProbeEvery: Int
+    private let probe = VersionProbe()
 
-    public init(spec: String, builderOptions: ImageBuilder.Options, containerd: ContainerdClient, metrics: AgentMetrics, logger: Logger = Logger(label: "charon.agent.image")) {
+    public init(
+        spec: String, builderOptions: ImageBuilder.Options, containerd: ContainerdClient, metrics: AgentMetrics, versionProbeEvery: Int = 10,
+        logger: Logger = Logger(label: "charon.agent.image")
+    ) {
         self.spec = spec
         self.builderOptions = builderOptions
         self.containerd = containerd
         self.metrics = metrics
+        self.versionProbeEvery = versionProbeEvery
         self.logger = logger
+    }
+
+    /// The containerd version last probed, and how many passes ago.
+    final class VersionProbe: Sendable {
+        private let state = Mutex<(version: String?, age: Int)>((nil, 0))
+
+        /// The remembered version while it is fresh enough to skip probing.
+        func fresh(limit: Int) -> String? {
+            state.withLock { state in
+                guard let version = state.version, state.age < limit else { return nil }
+                state.age += 1
+                return version
+            }
+        }
+
+        func remember(_ version: String?) {
+            state.withLock { $0 = (version, 0) }
+        }
+    }
+
+    func probeContainerd() async -> HealthCheckResult {
+        do {
+            let version = try await containerd.serverVersion()
+            probe.remember(version)
+            return .ok("containerd \(version) at \(containerd.address)", reason: "ContainerdReachable")
+        } catch {
+            probe.remember(nil)
+            return .failed("\(error)", reason: "ContainerdUnreachable")
+        }
     }
 
     public struct Outcome: Sendable {
@@ -40,12 +79,14 @@ public struct ImageReconciler: Sendable {
     }
 
     public func reconcile() async -> Outcome {
-        let containerdResult: HealthCheckResult
-        do {
-            let version = try await containerd.serverVersion()
+        var containerdResult: HealthCheckResult
+        let trusted: Bool
+        if let version = probe.fresh(limit: versionProbeEvery) {
             containerdResult = .ok("containerd \(version) at \(containerd.address)", reason: "ContainerdReachable")
-        } catch {
-            containerdResult = .failed("\(error)", reason: "ContainerdUnreachable")
+            trusted = true
+        } else {
+            containerdResult = await probeContainerd()
+            trusted = false
         }
 
         // The build is local: do it even while containerd is down, so the tarball is ready the
@@ -54,6 +95,8 @@ public struct ImageReconciler: Sendable {
         do {
             built = try await build()
         } catch {
+            // No import to prove containerd answers: probe it, not to report a stale "reachable".
+            if trusted { containerdResult = await probeContainerd() }
             return Outcome(containerd: containerdResult, image: .failed("building \(spec) failed: \(error)", reason: "ImageBuildFailed"))
         }
         let digest = built.manifestDigest.description
@@ -78,16 +121,32 @@ public struct ImageReconciler: Sendable {
                 logger.notice("re-pinned \(built.reference) \(digest) (the pin label was gone)")
             }
             return Outcome(containerd: containerdResult, image: .ok("\(built.reference) \(digest) pinned", reason: "ImagePresent", details: details))
-        } catch let error as ContainerdError {
+        } catch {
+            // The probe was skipped on trust: find out whether containerd itself is the problem.
+            if trusted {
+                containerdResult = await probeContainerd()
+                if !containerdResult.ok {
+                    return Outcome(
+                        containerd: containerdResult,
+                        image: .failed("cannot verify \(built.reference) in containerd: containerd is unreachable", reason: "ContainerdUnreachable", details: details))
+                }
+            }
+            return Outcome(containerd: containerdResult, image: Self.imageFailure(error, details: details))
+        }
+    }
+
+    static func imageFailure(_ error: any Error, details: [String: String]) -> HealthCheckResult {
+        switch error {
+        case let error as ContainerdError:
             let reason =
                 switch error {
                 case .digestMismatch: "ImageDigestMismatch"
                 case .notFoundAfterImport: "ImageMissing"
                 default: "ImageImportFailed"
                 }
-            return Outcome(containerd: containerdResult, image: .failed("\(error)", reason: reason, details: details))
-        } catch {
-            return Outcome(containerd: containerdResult, image: .failed("\(error)", reason: "ImageImportFailed", details: details))
+            return .failed("\(error)", reason: reason, details: details)
+        default:
+            return .failed("\(error)", reason: "ImageImportFailed", details: details)
         }
     }
 
