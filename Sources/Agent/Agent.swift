@@ -43,8 +43,20 @@ public struct Agent: Sendable {
             entries.append((check.name, check.impact, true))
         }
         model = HealthModel(node: configuration.node, checks: entries)
-        let reconciler = ImageReconciler(spec: configuration.spec, builderOptions: configuration.builderOptions, containerd: configuration.containerd, metrics: metrics)
-        pass = ReconcilePass(reconciler: reconciler, checks: checks, model: model, metrics: metrics, checkTimeout: configuration.checkTimeout, logger: logger)
+        let reconciler = ImageReconciler(
+            spec: configuration.spec,
+            builderOptions: configuration.builderOptions,
+            containerd: configuration.containerd,
+            metrics: metrics
+        )
+        pass = ReconcilePass(
+            reconciler: reconciler,
+            checks: checks,
+            model: model,
+            metrics: metrics,
+            checkTimeout: configuration.checkTimeout,
+            logger: logger
+        )
     }
 
     /// One pass and its reports (Node conditions), without the server: `charon-node agent --once`.
@@ -58,8 +70,13 @@ public struct Agent: Sendable {
     public func run(onStatusServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let systemd = configuration.systemd.map { SystemdReporter(environment: $0, model: model, stallLimit: configuration.stallLimit) }
         let loop = ReconcileLoop(
-            pass: pass, observers: observers(systemd: systemd), interval: configuration.interval,
-            retryInterval: configuration.retryInterval, shutdownGrace: configuration.shutdownGrace, logger: logger)
+            pass: pass,
+            observers: observers(systemd: systemd),
+            interval: configuration.interval,
+            retryInterval: configuration.retryInterval,
+            shutdownGrace: configuration.shutdownGrace,
+            logger: logger
+        )
 
         // Shut down in reverse order: the loop first (its pass may still want the server to answer
         // probes while it finishes), the server last.
@@ -69,7 +86,9 @@ public struct Agent: Sendable {
             services.append(.init(service: server.service(onServerRunning: onStatusServerRunning)))
         }
         if let systemd { services.append(.init(service: systemd)) }
-        services.append(.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(
+            .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        )
 
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A backstop above the pass's own grace: whatever still runs then is cancelled.
@@ -84,7 +103,13 @@ public struct Agent: Sendable {
         var observers: [any HealthObserver] = []
         if let kubernetes = configuration.kubernetes {
             observers.append(
-                NodeConditionReporter(client: KubernetesClient(configuration: kubernetes), node: configuration.node, heartbeat: configuration.conditionHeartbeat, metrics: metrics))
+                NodeConditionReporter(
+                    client: KubernetesClient(configuration: kubernetes),
+                    node: configuration.node,
+                    heartbeat: configuration.conditionHeartbeat,
+                    metrics: metrics
+                )
+            )
         }
         if let systemd { observers.append(systemd) }
         return observers

@@ -1,6 +1,6 @@
 import Agent
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Disk check")
 struct DiskCheckTests {

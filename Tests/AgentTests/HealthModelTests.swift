@@ -5,10 +5,13 @@ import Testing
 @Suite("Health model: overall state, readiness, last change")
 struct HealthModelTests {
     static func model() -> HealthModel {
-        HealthModel(node: "node1", checks: [
-            ("containerd", .unhealthy, true), ("image", .unhealthy, true), ("disk", .degraded, true),
-            ("tailscale", .degraded, false), ("ingress", .degraded, false),
-        ])
+        HealthModel(
+            node: "node1",
+            checks: [
+                ("containerd", .unhealthy, true), ("image", .unhealthy, true), ("disk", .degraded, true),
+                ("tailscale", .degraded, false), ("ingress", .degraded, false),
+            ]
+        )
     }
 
     @Test func startsUnhealthyAndNotReadyUntilTheFirstPass() {
@@ -58,7 +61,11 @@ struct HealthModelTests {
 
     @Test func statusBodyIsTheLastPublishedDocument() throws {
         let model = Self.model()
-        model.record("image", .ok("there", details: ["digest": "sha256:ab", "reference": "localhost/x:latest"]), at: Timestamp(seconds: 1_795_610_360))
+        model.record(
+            "image",
+            .ok("there", details: ["digest": "sha256:ab", "reference": "localhost/x:latest"]),
+            at: Timestamp(seconds: 1_795_610_360)
+        )
         let before = model.statusBody
         model.record("containerd", .ok("up"))
         #expect(model.statusBody == before, "recording alone does not change what is served")

@@ -2,8 +2,8 @@ import Agent
 import CharonSupport
 import Glibc
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Prometheus metrics")
 struct MetricsTests {

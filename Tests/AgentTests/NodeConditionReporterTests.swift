@@ -2,16 +2,23 @@ import Agent
 import CharonSupport
 import Foundation
 import Kubernetes
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Node conditions against a fake Kubernetes API")
 struct NodeConditionReporterTests {
     static func snapshot(containerdOK: Bool, at seconds: Int64) -> HealthSnapshot {
-        let model = HealthModel(node: "node1", checks: [
-            ("containerd", .unhealthy, true), ("image", .unhealthy, true), ("tailscale", .degraded, false),
-        ])
-        model.record("containerd", containerdOK ? .ok("containerd 1.7 up", reason: "ContainerdReachable") : .failed("socket missing", reason: "ContainerdUnreachable"), at: Timestamp(seconds: seconds))
+        let model = HealthModel(
+            node: "node1",
+            checks: [
+                ("containerd", .unhealthy, true), ("image", .unhealthy, true), ("tailscale", .degraded, false),
+            ]
+        )
+        model.record(
+            "containerd",
+            containerdOK ? .ok("containerd 1.7 up", reason: "ContainerdReachable") : .failed("socket missing", reason: "ContainerdUnreachable"),
+            at: Timestamp(seconds: seconds)
+        )
         model.record("image", .ok("localhost/x:latest sha256:ab pinned", reason: "ImagePresent"), at: Timestamp(seconds: seconds))
         return model.publish(at: Timestamp(seconds: seconds))
     }
@@ -25,7 +32,12 @@ struct NodeConditionReporterTests {
         let scratch = try TemporaryDirectory()
         let tokenFile = try scratch.write("token", "first-token\n")
         let metrics = AgentMetrics()
-        let reporter = NodeConditionReporter(client: KubernetesClient(configuration: Self.configuration(api, tokenFile: tokenFile)), node: "node1", heartbeat: .seconds(3600), metrics: metrics)
+        let reporter = NodeConditionReporter(
+            client: KubernetesClient(configuration: Self.configuration(api, tokenFile: tokenFile)),
+            node: "node1",
+            heartbeat: .seconds(3600),
+            metrics: metrics
+        )
 
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 100), changed: ["containerd", "image"])
         #expect(api.rejected.isEmpty, "\(api.rejected)")
@@ -42,10 +54,12 @@ struct NodeConditionReporterTests {
         #expect(Array(status.keys) == ["conditions"])
         let conditions = try #require(status["conditions"] as? [[String: String]])
         #expect(conditions.map { $0["type"] } == ["CharonContainerdProblem", "CharonImageProblem"])
-        #expect(conditions[0] == [
-            "type": "CharonContainerdProblem", "status": "False", "reason": "ContainerdReachable", "message": "containerd 1.7 up",
-            "lastTransitionTime": "1970-01-01T00:01:40Z", "lastHeartbeatTime": conditions[0]["lastHeartbeatTime"]!,
-        ])
+        #expect(
+            conditions[0] == [
+                "type": "CharonContainerdProblem", "status": "False", "reason": "ContainerdReachable", "message": "containerd 1.7 up",
+                "lastTransitionTime": "1970-01-01T00:01:40Z", "lastHeartbeatTime": conditions[0]["lastHeartbeatTime"]!,
+            ]
+        )
         #expect(Timestamp(rfc3339: conditions[0]["lastHeartbeatTime"]!) != nil)
 
         // kubelet's Ready survived (a merge patch would have replaced the list).
@@ -72,8 +86,11 @@ struct NodeConditionReporterTests {
         let api = try await FakeKubernetesAPI.start(node: "node1", token: "t")
         let scratch = try TemporaryDirectory()
         let reporter = NodeConditionReporter(
-            client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t"))), node: "node1",
-            heartbeat: .milliseconds(200), metrics: AgentMetrics())
+            client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t"))),
+            node: "node1",
+            heartbeat: .milliseconds(200),
+            metrics: AgentMetrics()
+        )
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 1), changed: [])
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 2), changed: [])
         #expect(api.patchBodies.count == 1)
@@ -89,7 +106,10 @@ struct NodeConditionReporterTests {
         let metrics = AgentMetrics()
         let reporter = NodeConditionReporter(
             client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t")), timeout: .seconds(2)),
-            node: "node1", heartbeat: .seconds(3600), metrics: metrics)
+            node: "node1",
+            heartbeat: .seconds(3600),
+            metrics: metrics
+        )
         api.failNextPatches(10)  // more than the client's own retries
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 1), changed: ["containerd"])
         #expect(api.patchBodies.isEmpty)

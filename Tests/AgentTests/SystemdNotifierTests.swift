@@ -1,8 +1,8 @@
 import Agent
 import CharonSupport
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 /// A real `SOCK_DGRAM` unix socket standing in for systemd's notify socket.
 final class NotifySocket {
@@ -41,7 +41,10 @@ struct SystemdNotifierTests {
     @Test(arguments: [false, true])
     func sendsToPathAndAbstractSockets(abstract: Bool) throws {
         let scratch = try TemporaryDirectory()
-        let receiver = try NotifySocket(path: abstract ? "charon-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" : "\(scratch.path)/notify", abstract: abstract)
+        let receiver = try NotifySocket(
+            path: abstract ? "charon-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" : "\(scratch.path)/notify",
+            abstract: abstract
+        )
         try SystemdNotifier(socketPath: receiver.name).send("READY=1\nSTATUS=hello")
         #expect(receiver.receive() == "READY=1\nSTATUS=hello")
     }
@@ -54,7 +57,10 @@ struct SystemdNotifierTests {
         #expect(SystemdEnvironment(environment: [:]) == nil)
         let systemd = SystemdEnvironment(environment: ["NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "30000000"])
         #expect(systemd?.watchdogInterval == .seconds(15))
-        let otherProcess = SystemdEnvironment(environment: ["NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"], processID: 4242)
+        let otherProcess = SystemdEnvironment(
+            environment: ["NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"],
+            processID: 4242
+        )
         #expect(otherProcess?.watchdogPeriod == nil, "the watchdog is meant for another process")
     }
 
@@ -84,7 +90,10 @@ struct SystemdNotifierTests {
         let receiver = try NotifySocket(path: "\(scratch.path)/notify", abstract: false)
         let model = HealthModel(node: "n", checks: [("image", .unhealthy, true)])
         let reporter = SystemdReporter(
-            environment: SystemdEnvironment(notifySocket: receiver.name, watchdogPeriod: .milliseconds(200)), model: model, stallLimit: .seconds(60))
+            environment: SystemdEnvironment(notifySocket: receiver.name, watchdogPeriod: .milliseconds(200)),
+            model: model,
+            stallLimit: .seconds(60)
+        )
         let task = Task { try await reporter.run() }
         let started = ContinuousClock.now
         #expect(receiver.receive() == "WATCHDOG=1")

@@ -27,8 +27,14 @@ public final class HealthModel: Sendable {
     public init(node: String, version: String = CharonVersion.current, checks: [(name: String, impact: HealthImpact, configured: Bool)]) {
         let entries = checks.map { CheckEntry(name: $0.name, impact: $0.impact, configured: $0.configured) }
         let snapshot = HealthSnapshot(
-            node: node, version: version, overall: HealthState(failedImpacts: entries.filter(\.isFailing).map(\.impact)),
-            ready: false, checks: entries, passes: 0, lastPass: nil)
+            node: node,
+            version: version,
+            overall: HealthState(failedImpacts: entries.filter(\.isFailing).map(\.impact)),
+            ready: false,
+            checks: entries,
+            passes: 0,
+            lastPass: nil
+        )
         state = Mutex(State(snapshot: snapshot, statusBody: ByteBuffer(bytes: StatusDocument(snapshot).encoded()), passStarted: nil))
     }
 

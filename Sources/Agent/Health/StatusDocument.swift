@@ -1,9 +1,10 @@
+import CharonSupport
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import CharonSupport
 
 /// The JSON of `/status` (DESIGN.md, "Status endpoint"), also what `charon-node status` decodes.
 ///

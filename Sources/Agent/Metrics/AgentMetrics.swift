@@ -49,8 +49,13 @@ public final class AgentMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         // Reconcile steps are milliseconds when nothing changed and seconds when building.
         factory = DescribedMetricsFactory(
-            registry: registry, help: Self.help,
-            durationBuckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60)])
+            registry: registry,
+            help: Self.help,
+            durationBuckets: [
+                .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+                .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+            ]
+        )
         CoreMetrics.Gauge(label: "charon_agent_build_info", dimensions: [("version", version)], factory: factory).record(1)
         passesSucceeded = CoreMetrics.Counter(label: "charon_agent_reconcile_passes_total", dimensions: [("result", "success")], factory: factory)
         passesFailed = CoreMetrics.Counter(label: "charon_agent_reconcile_passes_total", dimensions: [("result", "failure")], factory: factory)
@@ -62,7 +67,11 @@ public final class AgentMetrics: Sendable {
         imageSize = CoreMetrics.Gauge(label: "charon_agent_image_size_bytes", factory: factory)
         ready = CoreMetrics.Gauge(label: "charon_agent_ready", factory: factory)
         ready.record(0)
-        patchesSucceeded = CoreMetrics.Counter(label: "charon_agent_node_condition_patches_total", dimensions: [("result", "success")], factory: factory)
+        patchesSucceeded = CoreMetrics.Counter(
+            label: "charon_agent_node_condition_patches_total",
+            dimensions: [("result", "success")],
+            factory: factory
+        )
         patchesFailed = CoreMetrics.Counter(label: "charon_agent_node_condition_patches_total", dimensions: [("result", "failure")], factory: factory)
         var states: [HealthState: CoreMetrics.Gauge] = [:]
         for state in HealthState.allCases {

@@ -33,7 +33,11 @@ public struct ImageReconciler: Sendable {
     private let probe = VersionProbe()
 
     public init(
-        spec: String, builderOptions: ImageBuilder.Options, containerd: ContainerdClient, metrics: AgentMetrics, versionProbeEvery: Int = 10,
+        spec: String,
+        builderOptions: ImageBuilder.Options,
+        containerd: ContainerdClient,
+        metrics: AgentMetrics,
+        versionProbeEvery: Int = 10,
         logger: Logger = Logger(label: "charon.agent.image")
     ) {
         self.spec = spec
@@ -104,7 +108,12 @@ public struct ImageReconciler: Sendable {
         guard containerdResult.ok else {
             return Outcome(
                 containerd: containerdResult,
-                image: .failed("cannot verify \(built.reference) in containerd: containerd is unreachable", reason: "ContainerdUnreachable", details: details))
+                image: .failed(
+                    "cannot verify \(built.reference) in containerd: containerd is unreachable",
+                    reason: "ContainerdUnreachable",
+                    details: details
+                )
+            )
         }
 
         do {
@@ -128,7 +137,12 @@ public struct ImageReconciler: Sendable {
                 if !containerdResult.ok {
                     return Outcome(
                         containerd: containerdResult,
-                        image: .failed("cannot verify \(built.reference) in containerd: containerd is unreachable", reason: "ContainerdUnreachable", details: details))
+                        image: .failed(
+                            "cannot verify \(built.reference) in containerd: containerd is unreachable",
+                            reason: "ContainerdUnreachable",
+                            details: details
+                        )
+                    )
                 }
             }
             return Outcome(containerd: containerdResult, image: Self.imageFailure(error, details: details))
@@ -161,13 +175,20 @@ public struct ImageReconciler: Sendable {
         let started = ContinuousClock.now
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ImageBuilder.Result, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
-                })
+                continuation.resume(
+                    with: Result {
+                        try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
+                    }
+                )
             }
         }
         let duration = started.duration(to: .now)
-        metrics.imageBuilt(outcome: result.outcome.rawValue, duration: duration, size: result.size, writtenBytes: result.outcome == .written ? result.size : 0)
+        metrics.imageBuilt(
+            outcome: result.outcome.rawValue,
+            duration: duration,
+            size: result.size,
+            writtenBytes: result.outcome == .written ? result.size : 0
+        )
         if result.outcome == .written {
             logger.notice("built \(result.output): \(result.reference) \(result.manifestDigest), \(result.size) bytes in \(duration)")
         }

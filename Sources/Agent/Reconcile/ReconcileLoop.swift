@@ -22,7 +22,14 @@ public struct ReconcileLoop: Service {
     public var shutdownGrace: Duration
     public var logger: Logger
 
-    public init(pass: ReconcilePass, observers: [any HealthObserver], interval: Duration, retryInterval: Duration, shutdownGrace: Duration, logger: Logger = Logger(label: "charon.agent")) {
+    public init(
+        pass: ReconcilePass,
+        observers: [any HealthObserver],
+        interval: Duration,
+        retryInterval: Duration,
+        shutdownGrace: Duration,
+        logger: Logger = Logger(label: "charon.agent")
+    ) {
         self.pass = pass
         self.observers = observers
         self.interval = interval

@@ -18,7 +18,14 @@ public struct ReconcilePass: Sendable {
     public var checkTimeout: Duration
     public var logger: Logger
 
-    public init(reconciler: ImageReconciler, checks: [any HealthCheck], model: HealthModel, metrics: AgentMetrics, checkTimeout: Duration, logger: Logger = Logger(label: "charon.agent")) {
+    public init(
+        reconciler: ImageReconciler,
+        checks: [any HealthCheck],
+        model: HealthModel,
+        metrics: AgentMetrics,
+        checkTimeout: Duration,
+        logger: Logger = Logger(label: "charon.agent")
+    ) {
         self.reconciler = reconciler
         self.checks = checks
         self.model = model

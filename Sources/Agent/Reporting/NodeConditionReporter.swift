@@ -29,7 +29,13 @@ public final class NodeConditionReporter: HealthObserver {
 
     private let sent = Mutex<Sent?>(nil)
 
-    public init(client: KubernetesClient, node: String, heartbeat: Duration, metrics: AgentMetrics, logger: Logger = Logger(label: "charon.agent.kubernetes")) {
+    public init(
+        client: KubernetesClient,
+        node: String,
+        heartbeat: Duration,
+        metrics: AgentMetrics,
+        logger: Logger = Logger(label: "charon.agent.kubernetes")
+    ) {
         self.client = client
         self.node = node
         self.heartbeat = heartbeat
@@ -46,10 +52,14 @@ public final class NodeConditionReporter: HealthObserver {
     public static func conditions(for snapshot: HealthSnapshot, at now: Timestamp) -> [NodeCondition] {
         snapshot.checks.filter { $0.configured && $0.lastChecked != nil }.map { entry in
             NodeCondition(
-                type: conditionType(for: entry.name), status: entry.result.ok ? .false : .true, reason: entry.result.reason,
+                type: conditionType(for: entry.name),
+                status: entry.result.ok ? .false : .true,
+                reason: entry.result.reason,
                 // Kubernetes shows messages in `kubectl describe node`; keep them one short line.
                 message: String(entry.result.message.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(1024)),
-                lastHeartbeatTime: now.rfc3339, lastTransitionTime: (entry.lastChange ?? now).rfc3339)
+                lastHeartbeatTime: now.rfc3339,
+                lastTransitionTime: (entry.lastChange ?? now).rfc3339
+            )
         }
     }
 

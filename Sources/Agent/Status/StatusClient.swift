@@ -24,7 +24,15 @@ public struct StatusClient: Sendable {
     public func fetch() async throws -> (document: StatusDocument, body: [UInt8]) {
         // A status probe should answer fast or say the agent is not there; one retry covers a
         // restart in progress.
-        let client = HTTPClient(configuration: .init(connectTimeout: timeout, requestTimeout: timeout, retryDeadline: timeout * 2, maxAttempts: 2, userAgent: "charon-node-status"))
+        let client = HTTPClient(
+            configuration: .init(
+                connectTimeout: timeout,
+                requestTimeout: timeout,
+                retryDeadline: timeout * 2,
+                maxAttempts: 2,
+                userAgent: "charon-node-status"
+            )
+        )
         let response: HTTPResponse
         do {
             response = try await client.send(HTTPRequest(.get, url + "/status"))

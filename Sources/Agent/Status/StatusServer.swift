@@ -31,7 +31,13 @@ public struct StatusServer: Sendable {
     public var stallLimit: Duration
     public var logger: Logger
 
-    public init(address: StatusAddress, model: HealthModel, metrics: AgentMetrics, stallLimit: Duration = .seconds(600), logger: Logger = Logger(label: "charon.agent.status")) {
+    public init(
+        address: StatusAddress,
+        model: HealthModel,
+        metrics: AgentMetrics,
+        stallLimit: Duration = .seconds(600),
+        logger: Logger = Logger(label: "charon.agent.status")
+    ) {
         self.address = address
         self.model = model
         self.metrics = metrics
@@ -60,8 +66,10 @@ public struct StatusServer: Sendable {
         }
         router.get("/metrics") { _, _ -> Response in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+            )
         }
         return router
     }
@@ -83,7 +91,8 @@ public struct StatusServer: Sendable {
                 logger.notice("status endpoint listening on \(StatusAddress(host: address.host, port: port)): /healthz /readyz /status /metrics")
                 await onServerRunning(port)
             },
-            logger: logger)
+            logger: logger
+        )
     }
 
     struct StatusService<Wrapped: ApplicationProtocol>: Service {

@@ -52,7 +52,8 @@ struct AgentCommand: AsyncParsableCommand {
     var minFreeDisk: Int = Environment.minimumFreeDiskMiB
 
     func validate() throws {
-        for (name, value) in [("--interval", interval), ("--retry-interval", retryInterval), ("--condition-heartbeat", conditionHeartbeat)] where !(value > 0) {
+        for (name, value) in [("--interval", interval), ("--retry-interval", retryInterval), ("--condition-heartbeat", conditionHeartbeat)]
+        where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds")
         }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
@@ -79,7 +80,11 @@ struct AgentCommand: AsyncParsableCommand {
     func agentConfiguration() throws -> AgentConfiguration {
         let environment = Environment.all
         var configuration = AgentConfiguration(
-            spec: try build.resolvedSpec(), builderOptions: build.builderOptions(), containerd: containerd.client, node: nodeName)
+            spec: try build.resolvedSpec(),
+            builderOptions: build.builderOptions(),
+            containerd: containerd.client,
+            node: nodeName
+        )
         configuration.interval = .seconds(interval)
         configuration.retryInterval = .seconds(retryInterval)
         configuration.statusAddress = statusAddress == "off" ? nil : try StatusAddress(parsing: statusAddress)

@@ -1,11 +1,12 @@
+import CharonSupport
+import HTTP
+import Logging
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import CharonSupport
-import HTTP
-import Logging
 
 /// A thin client of the Kubernetes API on the shared libcurl ``HTTP/HTTPClient``: bearer token
 /// from the service account (re-read on every request: kubelet rotates it, and a cached token
@@ -25,9 +26,15 @@ public struct KubernetesClient: Sendable {
         // Reporting is periodic: a few quick retries, then leave it to the next pass.
         http = HTTPClient(
             configuration: .init(
-                connectTimeout: .seconds(5), requestTimeout: timeout, retryDeadline: timeout * 2, maxAttempts: 3,
-                caFile: configuration.caFile, userAgent: "charon-node/\(CharonVersion.current)"),
-            logger: logger)
+                connectTimeout: .seconds(5),
+                requestTimeout: timeout,
+                retryDeadline: timeout * 2,
+                maxAttempts: 3,
+                caFile: configuration.caFile,
+                userAgent: "charon-node/\(CharonVersion.current)"
+            ),
+            logger: logger
+        )
     }
 
     /// GET a path (`/api/v1/nodes/node1`); returns the body of a 2xx answer.

@@ -29,13 +29,15 @@ public struct KubernetesConfiguration: Sendable, Equatable {
 
     /// The configuration every pod gets: `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` and the
     /// mounted service account. `nil` outside Kubernetes (no `KUBERNETES_SERVICE_HOST`).
-    public static func inCluster(environment: [String: String], serviceAccountDirectory: String = serviceAccountDirectory) -> KubernetesConfiguration? {
+    public static func inCluster(environment: [String: String], serviceAccountDirectory: String = serviceAccountDirectory) -> KubernetesConfiguration?
+    {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else { return nil }
         let port = environment["KUBERNETES_SERVICE_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "443"
         let bracketed = host.contains(":") ? "[\(host)]" : host
         return KubernetesConfiguration(
             apiServer: "https://\(bracketed):\(port)",
             tokenFile: "\(serviceAccountDirectory)/token",
-            caFile: "\(serviceAccountDirectory)/ca.crt")
+            caFile: "\(serviceAccountDirectory)/ca.crt"
+        )
     }
 }

@@ -3,8 +3,8 @@ import CharonSupport
 import Glibc
 import HostCommand
 import OCI
-import Testing
 import TestSupport
+import Testing
 
 /// `charon-node agent` end to end: the built binary, a real containerd, the status endpoint.
 /// Each test has its own containerd namespace, output folder and port.
@@ -150,9 +150,12 @@ struct AgentContainerdTests {
         let namespace = harness.namespace
         async let first = BuiltProducts.run("charon-node", once)
         async let second = BuiltProducts.run("charon-node", once)
-        async let cli = BuiltProducts.run("charon-node", [
-            "image", "rebuild", "--spec", spec, "--output", output, "--containerd-address", socket, "--namespace", namespace,
-        ])
+        async let cli = BuiltProducts.run(
+            "charon-node",
+            [
+                "image", "rebuild", "--spec", spec, "--output", output, "--containerd-address", socket, "--namespace", namespace,
+            ]
+        )
         let results = try await [first, second, cli]
         for result in results {
             #expect(result.exitCode == 0, "stdout: \(result.standardOutput) stderr: \(result.standardError)")
@@ -214,7 +217,10 @@ struct AgentContainerdTests {
         let spec = try TestImageSpec.write(into: harness.scratch, reference: "localhost/charon-agent-systemd:latest")
         let receiver = try NotifySocket(path: "\(harness.scratch.path)/notify", abstract: false)
         let agent = try harness.start(
-            spec: spec, output: "\(harness.scratch.path)/image.tar", environment: ["NOTIFY_SOCKET": receiver.name, "WATCHDOG_USEC": "1000000"])
+            spec: spec,
+            output: "\(harness.scratch.path)/image.tar",
+            environment: ["NOTIFY_SOCKET": receiver.name, "WATCHDOG_USEC": "1000000"]
+        )
         defer { agent.stop() }
 
         var messages: [String] = []
@@ -245,7 +251,7 @@ struct AgentContainerdTests {
     static func runSync(_ executable: String, _ arguments: [String]) throws -> Int32 {
         var pid: pid_t = 0
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         guard posix_spawn(&pid, executable, nil, nil, argv, environ) == 0 else { return -1 }
         var status: Int32 = 0
         waitpid(pid, &status, 0)

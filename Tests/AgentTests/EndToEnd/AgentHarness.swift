@@ -3,8 +3,8 @@ import CharonSupport
 import Glibc
 import HTTP
 import HostCommand
-import Testing
 import TestSupport
+import Testing
 
 /// Starts the built `charon-node agent` against a containerd, with a fast interval, its own
 /// namespace and port, and reads its endpoints.
@@ -33,10 +33,19 @@ struct AgentHarness {
         ] + extra
     }
 
-    func start(spec: String, output: String, interval: Double = 2, extra: [String] = [], environment: [String: String] = [:]) throws -> BackgroundProcess {
+    func start(
+        spec: String,
+        output: String,
+        interval: Double = 2,
+        extra: [String] = [],
+        environment: [String: String] = [:]
+    ) throws -> BackgroundProcess {
         try BackgroundProcess.start(
-            BuiltProducts.path("charon-node"), agentArguments(spec: spec, output: output, interval: interval, extra: extra), logFolder: scratch.path,
-            environment: environment)
+            BuiltProducts.path("charon-node"),
+            agentArguments(spec: spec, output: output, interval: interval, extra: extra),
+            logFolder: scratch.path,
+            environment: environment
+        )
     }
 
     /// The HTTP status of a GET, or `nil` when nothing answers.
@@ -54,9 +63,13 @@ struct AgentHarness {
 
     /// containerd's record of the image, or `nil` when it does not have it.
     func containerdImage(_ reference: String) async throws -> (digest: String, pinned: Bool)? {
-        let listing = try await HostCommand(executable: "ctr").run(["--address", socket, "--namespace", namespace, "images", "ls", "name==\(reference)"])
+        let listing = try await HostCommand(executable: "ctr").run([
+            "--address", socket, "--namespace", namespace, "images", "ls", "name==\(reference)",
+        ])
         guard listing.succeeded else { return nil }
-        guard let line = listing.standardOutput.split(whereSeparator: \.isNewline).dropFirst().first(where: { $0.hasPrefix(reference + " ") }) else { return nil }
+        guard let line = listing.standardOutput.split(whereSeparator: \.isNewline).dropFirst().first(where: { $0.hasPrefix(reference + " ") }) else {
+            return nil
+        }
         let columns = line.split(separator: " ", omittingEmptySubsequences: true)
         return (String(columns[2]), line.contains("io.cri-containerd.pinned=pinned"))
     }

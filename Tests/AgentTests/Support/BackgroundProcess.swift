@@ -22,7 +22,13 @@ final class BackgroundProcess: @unchecked Sendable {
         self.standardErrorPath = standardErrorPath
     }
 
-    static func start(_ executable: String, _ arguments: [String], logFolder: String, name: String = "agent", environment: [String: String] = [:]) throws -> BackgroundProcess {
+    static func start(
+        _ executable: String,
+        _ arguments: [String],
+        logFolder: String,
+        name: String = "agent",
+        environment: [String: String] = [:]
+    ) throws -> BackgroundProcess {
         let out = "\(logFolder)/\(name).\(UInt32.random(in: 0...UInt32.max)).out"
         let err = out.replacingSuffix(".out", with: ".err")
         var actions = posix_spawn_file_actions_t()
@@ -46,8 +52,8 @@ final class BackgroundProcess: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = inherited.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
         let code = posix_spawn(&pid, executable, &actions, nil, argv, envp)

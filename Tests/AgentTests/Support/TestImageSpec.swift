@@ -5,7 +5,13 @@ import TestSupport
 enum TestImageSpec {
     /// Writes `image.yaml` into `folder` and returns the folder.
     @discardableResult
-    static func write(into scratch: TemporaryDirectory, folder: String = "spec", reference: String, text: String = "hello", slow: Bool = false) throws -> String {
+    static func write(
+        into scratch: TemporaryDirectory,
+        folder: String = "spec",
+        reference: String,
+        text: String = "hello",
+        slow: Bool = false
+    ) throws -> String {
         var lines = [
             "reference: \(reference)",
             "compression: \(slow ? "gzip" : "none")",

@@ -57,8 +57,13 @@ public final class FakeKubernetesAPI: Sendable {
 
     public static func start(node: String, token: String) async throws -> FakeKubernetesAPI {
         let kubelet = Condition(
-            type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status",
-            lastHeartbeatTime: "2026-01-01T00:00:00Z", lastTransitionTime: "2026-01-01T00:00:00Z")
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            message: "kubelet is posting ready status",
+            lastHeartbeatTime: "2026-01-01T00:00:00Z",
+            lastTransitionTime: "2026-01-01T00:00:00Z"
+        )
         let state = State(token: token, conditions: [kubelet], patchBodies: [], rejected: [], failNext: 0)
         let box = Box()
         let server = try await LoopbackServer.start { request in
@@ -86,7 +91,10 @@ public final class FakeKubernetesAPI: Sendable {
                 let contentType = request.headers["content-type"] ?? ""
                 guard contentType == "application/strategic-merge-patch+json" else {
                     state.rejected.append("415 \(contentType)")
-                    return .json(415, #"{"kind":"Status","status":"Failure","message":"the body of the request was in an unknown format","code":415}"#)
+                    return .json(
+                        415,
+                        #"{"kind":"Status","status":"Failure","message":"the body of the request was in an unknown format","code":415}"#
+                    )
                 }
                 if state.failNext > 0 {
                     state.failNext -= 1
