@@ -31,6 +31,33 @@ public struct ImageReconciler: Sendable {
     /// first pass, after a failure, and every `versionProbeEvery` passes to refresh the version.
     public var versionProbeEvery: Int
     private let probe = VersionProbe()
+    /// Set while a build runs on its thread. A build can outlive the pass that started it (it waits
+    /// for another process's lock, and the pass's deadline gives up on it); the next pass must not
+    /// pile a second blocked thread on top.
+    private let building = BuildInFlight()
+
+    final class BuildInFlight: Sendable {
+        private let running = Mutex(false)
+
+        /// Claims the slot; `false` when a build is still running.
+        func start() -> Bool {
+            running.withLock { running in
+                guard !running else { return false }
+                running = true
+                return true
+            }
+        }
+
+        func finish() { running.withLock { $0 = false } }
+    }
+
+    /// The build from an earlier pass is still running.
+    struct BuildStillRunning: Error, CustomStringConvertible {
+        var output: String
+        var description: String {
+            "a build started by an earlier pass has not finished (another build holding \(output).lock?)"
+        }
+    }
 
     public init(
         spec: String,
@@ -173,13 +200,15 @@ public struct ImageReconciler: Sendable {
         quiet.logLevel = max(logger.logLevel, .warning)
         let builderLogger = quiet
         let started = ContinuousClock.now
+        let building = building
+        guard building.start() else { throw BuildStillRunning(output: options.output) }
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ImageBuilder.Result, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result {
-                        try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
-                    }
-                )
+                let result = Result {
+                    try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
+                }
+                building.finish()
+                continuation.resume(with: result)
             }
         }
         let duration = started.duration(to: .now)
