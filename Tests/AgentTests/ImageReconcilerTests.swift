@@ -1,8 +1,8 @@
 import Agent
 import CharonSupport
 import Containerd
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Image reconciler without containerd")
 struct ImageReconcilerTests {
