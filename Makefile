@@ -11,12 +11,13 @@ TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
 HOST_SOCKET  := /run/containerd/containerd.sock
 PREFIX       ?= /usr/local
 
-.PHONY: help deps build demo test unit-tests lint bench install clean
+.PHONY: help deps build demo test lint bench bench-lifecycle bench-agent install clean
 
 help:
 	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
 	@echo "make test    every test, against a private containerd and real nginx"
 	@echo "make bench   image build vs buildah vs the single-pass floor (docs/benchmarks.md)"
+	@echo "make bench-lifecycle / bench-agent   docs/lifecycle.md and docs/agent.md figures"
 	@echo "make lint    swift format lint --strict"
 	@echo "make install binaries, image specs and the systemd unit under $(PREFIX) (bare hosts)"
 
@@ -46,7 +47,7 @@ demo: build
 
 # Builds the tests, starts the private containerd, runs everything (CI=true turns missing
 # prerequisites into failures, not skips), and always stops containerd again.
-test: deps
+test: deps lint
 	swift build --build-tests
 	@set -uo pipefail; \
 	socket=$$(scripts/private-containerd.sh start $(TEST_CTD_DIR)) || exit 1; \
@@ -62,6 +63,16 @@ lint:
 bench: deps
 	swift build $(BUILD_FLAGS)
 	bench/image-build.py
+
+# The other two benchmarks of docs/lifecycle.md and docs/agent.md (minutes each: idle RSS and CPU).
+bench-lifecycle: deps
+	swift build $(BUILD_FLAGS) --product charon-lifecycle
+	swift build --product CharonFakes
+	bench/lifecycle.sh
+
+bench-agent: deps
+	swift build $(BUILD_FLAGS)
+	bench/agent.sh
 
 install: build
 	install -D -m 0755 $(RELEASE_BIN)/charon-node $(DESTDIR)$(PREFIX)/bin/charon-node

@@ -11,7 +11,9 @@ packages=(
   # the ingress tests: clients in the network lab, throwaway TLS certificates
   curl openssl
   # validators and the benchmark peer
-  skopeo umoci buildah hyperfine wrk prometheus-node-exporter
+  skopeo umoci buildah zstd hyperfine wrk prometheus-node-exporter
+  # promtool (check metrics) ships in Debian's prometheus package
+  prometheus
   # manifest and unit checks
   python3-venv systemd
 )

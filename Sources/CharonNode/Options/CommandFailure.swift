@@ -1,7 +1,7 @@
 import ArgumentParser
 import CharonSupport
-import Logging
 import Glibc
+import Logging
 import OCI
 
 /// Exit statuses: 0 done, 1 a failure the message names, 2 bad input (spec, arguments).

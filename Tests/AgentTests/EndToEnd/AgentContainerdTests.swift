@@ -226,7 +226,7 @@ struct AgentContainerdTests {
         var messages: [String] = []
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            guard let message = receiver.receive() else { break }
+            guard let message = await receiver.receive() else { break }
             messages.append(message)
             let text = messages.joined(separator: "\n")
             if text.contains("READY=1") && text.contains("STATUS=healthy") && messages.filter({ $0 == "WATCHDOG=1" }).count >= 2 { break }
@@ -237,7 +237,7 @@ struct AgentContainerdTests {
 
         agent.signal(SIGTERM)
         var stopping = false
-        while let message = receiver.receive() {
+        while let message = await receiver.receive() {
             if message == "STOPPING=1" {
                 stopping = true
                 break
