@@ -154,8 +154,15 @@ def main():
         os.makedirs(os.path.dirname(args.markdown), exist_ok=True)
         header = (f"# Image build benchmark\n\nMeasured by `make bench` (bench/image-build.py) on {time.strftime('%Y-%m-%d')}, "
                   f"{os.cpu_count()} cores, medians of {args.rounds} alternating rounds; buildah {subprocess.run(['buildah', '--version'], capture_output=True, text=True).stdout.split()[2]}.\n\n")
+        # Keep the hand-written reading of the figures that follows the table.
+        notes = ""
+        if os.path.exists(args.markdown):
+            with open(args.markdown) as handle:
+                previous = handle.read()
+            if "\n## Reading it" in previous:
+                notes = previous[previous.index("\n## Reading it"):]
         with open(args.markdown, "w") as handle:
-            handle.write(header + table + "\n")
+            handle.write(header + table + "\n" + notes)
 
 
 if __name__ == "__main__":
