@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "TestSupport"],
+            dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

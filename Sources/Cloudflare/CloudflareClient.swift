@@ -46,7 +46,7 @@ public final class CloudflareClient: Sendable {
         self.logger = logger
     }
 
-    var recordsPath: String { "/zones/\(Self.escape(zoneID))/dns_records" }
+    var recordsPath: String { "/zones/\(PercentEncoding.escape(zoneID))/dns_records" }
 
     /// Every record whose name is `name` (Cloudflare's exact-name filter), following
     /// `result_info` pages. Callers still compare names themselves, case-insensitively.
@@ -54,7 +54,7 @@ public final class CloudflareClient: Sendable {
         var all: [DNSRecord] = []
         var page = 1
         while true {
-            let query = "?name=\(Self.escape(name.lowercased()))&per_page=\(pageSize)&page=\(page)"
+            let query = "?name=\(PercentEncoding.escape(name.lowercased()))&per_page=\(pageSize)&page=\(page)"
             let label = "GET \(recordsPath)"
             let envelope: CloudflareEnvelope<[DNSRecord]> = try await call(
                 HTTPRequest(.get, baseURL + recordsPath + query),
@@ -95,7 +95,7 @@ public final class CloudflareClient: Sendable {
 
     /// Updates fields of a record in place (PATCH keeps the fields not sent, the comment included).
     public func updateRecord(id: String, _ input: DNSRecordInput) async throws -> DNSRecord {
-        let path = "\(recordsPath)/\(Self.escape(id))"
+        let path = "\(recordsPath)/\(PercentEncoding.escape(id))"
         // Setting absolute values: repeating it is harmless.
         let request = HTTPRequest(.patch, baseURL + path, body: Array(try JSONEncoder().encode(input)), retryPolicy: .idempotent)
         let envelope: CloudflareEnvelope<DNSRecord> = try await call(request, label: "PATCH \(recordsPath)/\(id)")
@@ -107,7 +107,7 @@ public final class CloudflareClient: Sendable {
 
     /// Deletes a record; one already gone (404 / 81044) counts as deleted.
     public func deleteRecord(id: String) async throws {
-        let path = "\(recordsPath)/\(Self.escape(id))"
+        let path = "\(recordsPath)/\(PercentEncoding.escape(id))"
         do {
             let _: CloudflareEnvelope<IgnoredResult> = try await call(HTTPRequest(.delete, baseURL + path), label: "DELETE \(recordsPath)/\(id)")
         } catch let error as CloudflareError {
@@ -162,21 +162,5 @@ public final class CloudflareClient: Sendable {
             throw CloudflareError.api(request: label, status: response.status, errors: errors)
         }
         return envelope
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import CharonSupport
 import HTTP
 
 #if canImport(FoundationEssentials)

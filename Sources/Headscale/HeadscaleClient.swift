@@ -57,7 +57,7 @@ public final class HeadscaleClient: Sendable {
     /// keeps memory flat when Headscale holds thousands of nodes.
     public func nodes(user: String? = nil, where predicate: (HeadscaleNode) -> Bool = { _ in true }) async throws -> [HeadscaleNode] {
         let path = "/api/v1/node"
-        let url = baseURL + path + Self.queryString(user.map { [("user", $0)] } ?? [])
+        let url = baseURL + path + PercentEncoding.query(user.map { [("user", $0)] } ?? [])
         let body = try await call(HTTPRequest(.get, url, retryPolicy: retryPolicy(.idempotent)), label: "GET \(path)")
         do {
             return try NodeListReader.nodes(in: body, where: predicate)
@@ -71,7 +71,7 @@ public final class HeadscaleClient: Sendable {
     public func node(id: String) async throws -> HeadscaleNode? {
         struct GetNode: Decodable { var node: HeadscaleNode? }
         do {
-            let answer: GetNode = try await get("/api/v1/node/\(Self.escape(id))")
+            let answer: GetNode = try await get("/api/v1/node/\(PercentEncoding.escape(id))")
             return answer.node
         } catch HeadscaleError.notFound {
             return nil
@@ -81,7 +81,7 @@ public final class HeadscaleClient: Sendable {
     /// Deletes a node. A node already gone counts as deleted (404 from 0.27, a "not found" 500
     /// before); anything else unverified throws.
     public func deleteNode(id: String) async throws {
-        let path = "/api/v1/node/\(Self.escape(id))"
+        let path = "/api/v1/node/\(PercentEncoding.escape(id))"
         do {
             _ = try await call(HTTPRequest(.delete, baseURL + path, retryPolicy: retryPolicy(.idempotent)), label: "DELETE \(path)")
         } catch HeadscaleError.notFound {
@@ -92,7 +92,7 @@ public final class HeadscaleClient: Sendable {
     // MARK: Plumbing
 
     func get<T: Decodable>(_ path: String, query: [(String, String)] = []) async throws -> T {
-        let url = baseURL + path + Self.queryString(query)
+        let url = baseURL + path + PercentEncoding.query(query)
         let body = try await call(HTTPRequest(.get, url, retryPolicy: retryPolicy(.idempotent)), label: "GET \(path)")
         return try decode(T.self, from: body, label: "GET \(path)")
     }
@@ -190,31 +190,5 @@ public final class HeadscaleClient: Sendable {
         case DecodingError.valueNotFound(_, let context): "null at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         default: "\(error)"
         }
-    }
-
-    static func queryString(_ items: [(String, String)]) -> String {
-        guard !items.isEmpty else { return "" }
-        return "?" + items.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -1,3 +1,4 @@
+import CharonSupport
 import Cloudflare
 import Headscale
 import Lifecycle

@@ -1,3 +1,4 @@
+import CharonSupport
 import Glibc
 
 /// A wall-clock time in whole seconds, as `/status` and Node conditions show it (RFC 3339, UTC).
@@ -20,14 +21,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.seconds < rhs.seconds }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, built by hand: this runs for every entry on every pass.
-    public var rfc3339: String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return
-            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    public var rfc3339: String { RFC3339.format(epochSeconds: Int(seconds)) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

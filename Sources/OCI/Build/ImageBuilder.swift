@@ -257,12 +257,5 @@ public struct ImageBuilder {
         }
     }
 
-    static func timestamp(_ epoch: Int) -> String {
-        var seconds = time_t(epoch)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func timestamp(_ epoch: Int) -> String { RFC3339.format(epochSeconds: epoch) }
 }

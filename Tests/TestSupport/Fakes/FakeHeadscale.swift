@@ -1,3 +1,4 @@
+import CharonSupport
 import Foundation
 import Synchronization
 

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// RFC 3339 timestamps in UTC (`2026-11-25T13:00:00Z`), the form Headscale's `expiration` takes.
+/// RFC 3339 timestamps in UTC (`2026-11-25T13:00:00Z`): Headscale's `expiration`, the image
+/// config's `created`, the agent's `/status` times all use this one formatter.
 ///
 /// ```swift
 /// RFC3339.format(epochSeconds: 0)  // "1970-01-01T00:00:00Z"
