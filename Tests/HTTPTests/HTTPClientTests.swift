@@ -151,8 +151,10 @@ struct HTTPClientTests {
         let reserved = try FreePort()
         let port = reserved.port
         var configuration = Self.quick
-        configuration.retryDeadline = .milliseconds(300)
-        configuration.maxAttempts = 100
+        // Long enough for several refused attempts (20-100 ms apart) even on a loaded 2-core CI
+        // machine, short enough that giving up at the deadline is what ends the call.
+        configuration.retryDeadline = .seconds(2)
+        configuration.maxAttempts = 1_000
         let error = await #expect(throws: HTTPError.self) {
             _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, "http://127.0.0.1:\(port)/api/v1/node?user=x"))
         }
