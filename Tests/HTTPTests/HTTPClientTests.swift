@@ -109,7 +109,7 @@ struct HTTPClientTests {
         let start = clock.now
         let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
         #expect(response.status == 429)
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(10), "far below the hour Retry-After asked for, with room for a loaded machine")
     }
 
     @Test("Retry-After parses seconds and HTTP dates")
@@ -165,7 +165,7 @@ struct HTTPClientTests {
 
     @Test("a slow answer hits the per-attempt timeout")
     func timeout() async throws {
-        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(3)) }
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(20)) }
         defer { Task { await server.stop() } }
         var configuration = Self.quick
         configuration.maxAttempts = 1
@@ -174,12 +174,12 @@ struct HTTPClientTests {
         await #expect(throws: HTTPError.self) {
             _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, server.baseURL + "/slow", timeout: .milliseconds(300)))
         }
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(8), "the 300 ms timeout, not the 20 s answer, ended the call")
     }
 
     @Test("cancelling the task aborts the transfer promptly")
     func cancellation() async throws {
-        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(5)) }
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(30)) }
         defer { Task { await server.stop() } }
         let client = HTTPClient(configuration: Self.quick)
         let clock = ContinuousClock()
@@ -188,7 +188,7 @@ struct HTTPClientTests {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let result = await task.result
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(8), "cancelled, not waiting for the 30 s answer")
         guard case .failure(let error as HTTPError) = result else {
             Issue.record("expected a cancelled HTTPError, got \(result)")
             return
