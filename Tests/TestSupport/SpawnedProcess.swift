@@ -1,3 +1,4 @@
+import CharonSupport
 import Glibc
 
 /// A child process started with `posix_spawn`, for tests that must signal it (SIGTERM) while it
@@ -75,16 +76,7 @@ public final class SpawnedProcess: @unchecked Sendable {
     public var standardError: String { Self.read(standardErrorPath) }
 
     static func read(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? POSIXIO.readFile(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }
 
