@@ -7,6 +7,15 @@
 /// limits it to traffic for the node's own addresses, so LoadBalancer traffic that kube-proxy
 /// forwards to the external controller's pods is never touched.
 ///
+/// The chain hooks `input` at priority ``chainPriority`` (110), after IPVS. kube-proxy in IPVS mode
+/// binds every Service VIP to the `kube-ipvs0` dummy, so a pod's connection to
+/// `kubernetes.default:443` arrives on `input` with a local destination and the pod's veth as input
+/// interface. IPVS takes such packets at `input` priority 99 (`NF_IP_PRI_NAT_SRC - 1`, deliberately
+/// after the filter chains) and hands them to a backend; what reaches priority 110 is only what the
+/// kernel is about to deliver to a local socket. So Service traffic passes, while every local
+/// address (a VIP without that port, another interface's address: the weak-host path) stays
+/// closed to anything but the Tailscale interface and loopback.
+///
 /// ```swift
 /// let policy = try FirewallPolicy(tailscaleInterface: "tailscale0")
 /// print(policy.applyScript)   // feed to `nft -f`
@@ -21,6 +30,8 @@ public struct FirewallPolicy: Sendable, Equatable {
 
     public static let defaultTableName = "charon_ingress"
     public static let chainName = "input"
+    /// After IPVS's `input` hooks (98 and 99), before nothing that delivers: see the type's notes.
+    public static let chainPriority = 110
 
     /// Validates every name, since they are spliced into an nft script.
     public init(
@@ -52,7 +63,7 @@ public struct FirewallPolicy: Sendable, Equatable {
         table inet \(tableName) {
         \tcomment "managed by charon-node: tcp \(portList) only on \(allowedInterfaces.joined(separator: ", "))"
         \tchain \(Self.chainName) {
-        \t\ttype filter hook input priority filter; policy accept;
+        \t\ttype filter hook input priority \(Self.chainPriority); policy accept;
         \t\t\(ruleText)
         \t}
         }

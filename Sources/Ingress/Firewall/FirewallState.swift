@@ -44,7 +44,7 @@ extension FirewallPolicy {
         }
         let expectedChain: [(String, JSONValue)] = [
             ("name", .string(Self.chainName)), ("type", .string("filter")), ("hook", .string("input")),
-            ("prio", .number(0)), ("policy", .string("accept")),
+            ("prio", .number(Double(Self.chainPriority))), ("policy", .string("accept")),
         ]
         for (key, value) in expectedChain where chain[key] != value {
             return .drifted("chain \(key) is \(chain[key]?.description ?? "absent"), expected \(value)")

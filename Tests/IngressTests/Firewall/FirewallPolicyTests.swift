@@ -8,7 +8,9 @@ struct FirewallPolicyTests {
         let lines = script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(lines[0] == "table inet charon_ingress")
         #expect(lines[1] == "delete table inet charon_ingress")
-        #expect(lines.contains("type filter hook input priority filter; policy accept;"))
+        // After IPVS's input hooks (priority 99), so Service VIP traffic is taken by IPVS first.
+        #expect(lines.contains("type filter hook input priority 110; policy accept;"))
+        #expect(FirewallPolicy.chainPriority > 99)
         #expect(lines.contains(#"tcp dport { 80, 443 } fib daddr type local iifname != { "lo", "tailscale0" } drop"#))
     }
 
@@ -32,7 +34,7 @@ struct FirewallPolicyTests {
             """
             {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
              {"table": {"family": "inet", "name": "charon_ingress", "handle": 7}},
-             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 110, "policy": "accept"}},
              {"rule": {"family": "inet", "table": "charon_ingress", "chain": "input", "handle": 4, "expr": [
                {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [443, 80]}}},
                {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}},
@@ -44,10 +46,18 @@ struct FirewallPolicyTests {
         let chainPolicyDrop = try JSONValue.parse(
             """
             {"nftables": [{"table": {"family": "inet", "name": "charon_ingress"}},
-             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}
+             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "type": "filter", "hook": "input", "prio": 110, "policy": "drop"}}]}
             """
         )
         #expect(try policy.state(ofListing: chainPolicyDrop) == .drifted(#"chain policy is "drop", expected "accept""#))
+        // A chain at the filter priority (0) would run before IPVS and cut pods off Services.
+        let beforeIPVS = try JSONValue.parse(
+            """
+            {"nftables": [{"table": {"family": "inet", "name": "charon_ingress"}},
+             {"chain": {"family": "inet", "table": "charon_ingress", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}]}
+            """
+        )
+        #expect(try policy.state(ofListing: beforeIPVS) == .drifted("chain prio is 0, expected 110"))
         #expect(try policy.state(ofListing: try JSONValue.parse(#"{"nftables": []}"#)) == .missing)
         #expect(throws: FirewallError.self) { try policy.state(ofListing: .array([])) }
     }
