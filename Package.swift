@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Lifecycle", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log,
                 .product(name: "Yams", package: "Yams"),  // the bare-host service list (YAML or JSON)
+                .product(name: "Crypto", package: "swift-crypto"),  // the hash in long node names' hostnames
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "IngressTests",
             dependencies: [
-                "Ingress", "Tailscale", "Kubernetes", "TestSupport",
+                "Ingress", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", "Lifecycle", "TestSupport",
                 .product(name: "Yams", package: "Yams"),  // reads daemonset/*.yaml
             ],
             swiftSettings: swiftSettings

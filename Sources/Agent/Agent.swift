@@ -6,11 +6,12 @@ import ServiceLifecycle
 /// The node agent: the reconcile loop, the health model, the status server and the reporters,
 /// run together in one `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT.
 ///
-/// Modules that fill the `tailscale` and `ingress` slots pass their checks in `checks`; a slot
-/// nobody fills reads "not configured".
+/// The image reconciler is always there; modules add reconcilers of their own (the internal
+/// ingress fills the `tailscale` and `ingress` slots) and checks that only look. A slot nobody
+/// fills reads "not configured".
 ///
 /// ```swift
-/// let agent = Agent(configuration: configuration, checks: [tailscaleCheck])
+/// let agent = Agent(configuration: configuration, reconcilers: [ingressReconciler])
 /// try await agent.run()              // the daemon
 /// let snapshot = await agent.runOnce()  // `--once`
 /// ```
@@ -21,37 +22,43 @@ public struct Agent: Sendable {
     let pass: ReconcilePass
     let logger: Logger
 
-    public init(configuration: AgentConfiguration, checks extraChecks: [any HealthCheck] = [], logger: Logger = Logger(label: "charon.agent")) {
+    public init(
+        configuration: AgentConfiguration,
+        reconcilers extraReconcilers: [any NodeReconciler] = [],
+        checks extraChecks: [any HealthCheck] = [],
+        logger: Logger = Logger(label: "charon.agent")
+    ) {
         self.configuration = configuration
         self.logger = logger
         metrics = AgentMetrics()
-        var checks: [any HealthCheck] = [DiskCheck(tarball: configuration.builderOptions.output, minimumFreeBytes: configuration.minimumFreeBytes)]
-        for slot in [HealthCheckName.tailscale, HealthCheckName.ingress] where !extraChecks.contains(where: { $0.name == slot }) {
-            checks.append(NotConfiguredCheck(name: slot))
-        }
-        checks += extraChecks
-        let configured = Set(extraChecks.map(\.name))
-        var entries: [(name: String, impact: HealthImpact, configured: Bool)] = [
-            (HealthCheckName.containerd, .unhealthy, true),
-            (HealthCheckName.image, .unhealthy, true),
-        ]
-        for name in HealthCheckName.all.dropFirst(2) {
-            let check = checks.first { $0.name == name }
-            entries.append((name, check?.impact ?? .degraded, name == HealthCheckName.disk || configured.contains(name)))
-        }
-        for check in extraChecks where !HealthCheckName.all.contains(check.name) {
-            entries.append((check.name, check.impact, true))
-        }
-        model = HealthModel(node: configuration.node, checks: entries)
-        let reconciler = ImageReconciler(
+        let image = ImageReconciler(
             spec: configuration.spec,
             builderOptions: configuration.builderOptions,
             containerd: configuration.containerd,
             metrics: metrics
         )
+        let reconcilers: [any NodeReconciler] = [image] + extraReconcilers
+        let checks: [any HealthCheck] =
+            [DiskCheck(tarball: configuration.builderOptions.output, minimumFreeBytes: configuration.minimumFreeBytes)] + extraChecks
+
+        // Every slot once, in /status order: the well-known ones first, then any others.
+        var provided: [String: HealthImpact] = [:]
+        for reconciler in reconcilers {
+            for name in reconciler.checkNames { provided[name] = reconciler.impact(of: name) }
+        }
+        for check in checks { provided[check.name] = check.impact }
+        var entries: [(name: String, impact: HealthImpact, configured: Bool)] = HealthCheckName.all.map { name in
+            (name, provided[name] ?? .degraded, provided[name] != nil)
+        }
+        let extraNames = reconcilers.flatMap(\.checkNames) + checks.map(\.name)
+        for name in extraNames where !entries.contains(where: { $0.name == name }) {
+            entries.append((name, provided[name] ?? .degraded, true))
+        }
+        model = HealthModel(node: configuration.node, checks: entries)
+        let unfilled = HealthCheckName.all.filter { provided[$0] == nil }.map { NotConfiguredCheck(name: $0) }
         pass = ReconcilePass(
-            reconciler: reconciler,
-            checks: checks,
+            reconcilers: reconcilers,
+            checks: checks + unfilled,
             model: model,
             metrics: metrics,
             checkTimeout: configuration.checkTimeout,

@@ -21,7 +21,7 @@ struct ImageReconcilerTests {
     @Test func containerdDownStillBuildsAndSaysWhyTheImageCannotBeVerified() async throws {
         let scratch = try TemporaryDirectory()
         let (reconciler, output) = try Self.reconciler(scratch)
-        let outcome = await reconciler.reconcile()
+        let outcome = await reconciler.reconcileImage()
         #expect(!outcome.containerd.ok)
         #expect(outcome.containerd.reason == "ContainerdUnreachable")
         #expect(outcome.containerd.message.contains("does not exist"))
@@ -37,15 +37,15 @@ struct ImageReconcilerTests {
         let (reconciler, output) = try Self.reconciler(scratch)
         // Another builder (here: this test) holds the output's lock.
         let lock = try FileLock.acquire("\(output).lock")
-        let first = Task { await reconciler.reconcile() }
+        let first = Task { await reconciler.reconcileImage() }
         try await Task.sleep(for: .milliseconds(300))
-        let second = await reconciler.reconcile()
+        let second = await reconciler.reconcileImage()
         #expect(!second.image.ok)
         #expect(second.image.message.contains("has not finished"), "\(second.image.message)")
         lock.release()
         let firstOutcome = await first.value
         #expect(firstOutcome.image.message.contains("containerd is unreachable"), "\(firstOutcome.image.message)")
-        let third = await reconciler.reconcile()
+        let third = await reconciler.reconcileImage()
         #expect(!third.image.message.contains("has not finished"))
     }
 }

@@ -17,7 +17,7 @@ import Synchronization
 /// ```swift
 /// let reconciler = ImageReconciler(spec: "images/tailscale-lifecycle", builderOptions: options,
 ///                                  containerd: ContainerdClient(), metrics: metrics)
-/// let outcome = await reconciler.reconcile()
+/// let outcome = await reconciler.reconcileImage()
 /// outcome.containerd.ok, outcome.image.details["digest"]
 /// ```
 public struct ImageReconciler: Sendable {
@@ -109,7 +109,7 @@ public struct ImageReconciler: Sendable {
         public var image: HealthCheckResult
     }
 
-    public func reconcile() async -> Outcome {
+    public func reconcileImage() async -> Outcome {
         var containerdResult: HealthCheckResult
         let trusted: Bool
         if let version = probe.fresh(limit: versionProbeEvery) {
@@ -222,5 +222,25 @@ public struct ImageReconciler: Sendable {
             logger.notice("built \(result.output): \(result.reference) \(result.manifestDigest), \(result.size) bytes in \(duration)")
         }
         return result
+    }
+}
+
+/// The agent's first reconciler: it fills the `containerd` and `image` slots, and a failure in
+/// either makes the node unhealthy (without the image, no service pod on it can start).
+extension ImageReconciler: NodeReconciler {
+    public var checkNames: [String] { [HealthCheckName.containerd, HealthCheckName.image] }
+
+    public func impact(of checkName: String) -> HealthImpact { .unhealthy }
+
+    public func reconcile() async -> [String: HealthCheckResult] {
+        let outcome = await reconcileImage()
+        return [HealthCheckName.containerd: outcome.containerd, HealthCheckName.image: outcome.image]
+    }
+
+    public func timedOut(after timeout: Duration) -> [String: HealthCheckResult] {
+        [
+            HealthCheckName.containerd: .failed("containerd did not answer within \(timeout)", reason: "ContainerdTimeout"),
+            HealthCheckName.image: .failed("reconciling the image did not finish within \(timeout)", reason: "ImageReconcileTimeout"),
+        ]
     }
 }

@@ -1,36 +1,42 @@
 import CharonSupport
 import Logging
 
-/// One reconcile pass: the image reconciler (which yields the `containerd` and `image` checks),
-/// then every other check, each bounded by a timeout, all recorded into the health model.
+/// One reconcile pass: every reconciler (the image first in the list; the internal ingress when it
+/// is on) and every check, side by side, each bounded by its timeout, all recorded into the health
+/// model. Reconcilers change the node and fill their slots; checks only look.
 ///
 /// ```swift
-/// let pass = ReconcilePass(reconciler: reconciler, checks: [DiskCheck(tarball: path)], model: model,
-///                          metrics: metrics, checkTimeout: .seconds(30))
+/// let pass = ReconcilePass(reconcilers: [imageReconciler, ingressReconciler], checks: [DiskCheck(tarball: path)],
+///                          model: model, metrics: metrics, checkTimeout: .seconds(30))
 /// let (snapshot, changed) = await pass.run()
 /// ```
 public struct ReconcilePass: Sendable {
-    public var reconciler: ImageReconciler
-    /// Checks besides containerd and image (disk, tailscale, ingress, …).
+    public var reconcilers: [any NodeReconciler]
+    /// Checks that only look (disk, …).
     public var checks: [any HealthCheck]
     public var model: HealthModel
     public var metrics: AgentMetrics
+    /// Longest a check may take.
     public var checkTimeout: Duration
+    /// Longest a reconciler may take: several commands and maybe a build or a `tailscale up`.
+    public var reconcileTimeout: Duration
     public var logger: Logger
 
     public init(
-        reconciler: ImageReconciler,
+        reconcilers: [any NodeReconciler],
         checks: [any HealthCheck],
         model: HealthModel,
         metrics: AgentMetrics,
         checkTimeout: Duration,
+        reconcileTimeout: Duration? = nil,
         logger: Logger = Logger(label: "charon.agent")
     ) {
-        self.reconciler = reconciler
+        self.reconcilers = reconcilers
         self.checks = checks
         self.model = model
         self.metrics = metrics
         self.checkTimeout = checkTimeout
+        self.reconcileTimeout = reconcileTimeout ?? checkTimeout * 6
         self.logger = logger
     }
 
@@ -39,26 +45,28 @@ public struct ReconcilePass: Sendable {
         model.passDidStart()
         var changed = Set<String>()
 
-        // The reconciler runs several ctr commands (each with its own connect timeout) and maybe a
-        // build: it gets the check timeout per step rather than one overall.
-        let reconciler = reconciler
-        let outcome = await withDeadline(checkTimeout * 4) { await reconciler.reconcile() }
-        let containerd = outcome?.containerd ?? .failed("containerd did not answer within \(checkTimeout * 4)", reason: "ContainerdTimeout")
-        let image = outcome?.image ?? .failed("reconciling the image did not finish within \(checkTimeout * 4)", reason: "ImageReconcileTimeout")
-        if model.record(HealthCheckName.containerd, containerd) { changed.insert(HealthCheckName.containerd) }
-        if model.record(HealthCheckName.image, image) { changed.insert(HealthCheckName.image) }
-
-        // The other checks are independent of each other: run them side by side.
-        let timeout = checkTimeout
-        let results = await withTaskGroup(of: (String, HealthCheckResult).self) { group in
+        // Independent of each other: the image build must not wait for a slow `tailscale up`,
+        // nor the firewall for a build.
+        let checkTimeout = checkTimeout
+        let reconcileTimeout = reconcileTimeout
+        let results = await withTaskGroup(of: [(String, HealthCheckResult)].self) { group in
+            for reconciler in reconcilers {
+                group.addTask {
+                    let results =
+                        await withDeadline(reconcileTimeout) { await reconciler.reconcile() } ?? reconciler.timedOut(after: reconcileTimeout)
+                    return reconciler.checkNames.map { name in
+                        (name, results[name] ?? .failed("the reconciler gave no result for \(name)", reason: "ReconcileIncomplete"))
+                    }
+                }
+            }
             for check in checks {
                 group.addTask {
-                    let result = await withDeadline(timeout) { await check.run() }
-                    return (check.name, result ?? .failed("did not answer within \(timeout)", reason: "CheckTimeout"))
+                    let result = await withDeadline(checkTimeout) { await check.run() }
+                    return [(check.name, result ?? .failed("did not answer within \(checkTimeout)", reason: "CheckTimeout"))]
                 }
             }
             var results: [(String, HealthCheckResult)] = []
-            for await result in group { results.append(result) }
+            for await batch in group { results += batch }
             return results
         }
         for (name, result) in results where model.record(name, result) { changed.insert(name) }

@@ -17,8 +17,14 @@ public struct StatusServerError: Error, CustomStringConvertible {
 /// |---|---|---|
 /// | `/healthz` | the process runs and no pass is stuck | `ok` |
 /// | `/readyz` | the lifecycle image is imported with the expected digest and pinned | `ready` / why not |
-/// | `/status` | always | JSON, see ``StatusDocument`` |
+/// | `/status` | the caller is on loopback | JSON, see ``StatusDocument``; 403 from elsewhere |
 /// | `/metrics` | always | Prometheus text format 0.0.4 |
+///
+/// In a host-network pod the server listens on the node's LAN addresses too, so kubelet's probes
+/// and Prometheus reach it. `/status` carries details the LAN has no business reading (tailnet
+/// addresses, key expiry, URLs, error text): it answers loopback callers only — `charon-node
+/// status` on the node, or `kubectl exec`. Probes and `/metrics` (every check's state as numbers)
+/// work from anywhere.
 ///
 /// ```swift
 /// let server = StatusServer(address: StatusAddress(host: "127.0.0.1", port: 9102), model: model, metrics: metrics)
@@ -45,8 +51,8 @@ public struct StatusServer: Sendable {
         self.logger = logger
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<StatusRequestContext> {
+        let router = Router(context: StatusRequestContext.self)
         let model = model
         let metrics = metrics
         let stallLimit = stallLimit
@@ -61,8 +67,15 @@ public struct StatusServer: Sendable {
             let why = snapshot[HealthCheckName.image]?.result.message ?? "the lifecycle image is not in place yet"
             return Self.text(.serviceUnavailable, "not ready: \(why)\n")
         }
-        router.get("/status") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: model.statusBody))
+        router.get("/status") { _, context -> Response in
+            guard context.isFromLoopback else {
+                return Self.text(.forbidden, "/status is served to loopback only: run `charon-node status` on the node\n")
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: model.statusBody)
+            )
         }
         router.get("/metrics") { _, _ -> Response in
             Response(

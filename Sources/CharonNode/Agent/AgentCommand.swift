@@ -67,7 +67,7 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let agent = try await CommandFailure.reporting {
-            Agent(configuration: try agentConfiguration(), checks: try ingress.healthChecks(node: nodeName))
+            Agent(configuration: try agentConfiguration(), reconcilers: ingress.reconcilers(node: nodeName))
         }
         if once {
             let snapshot = await agent.runOnce()

@@ -18,23 +18,32 @@ struct IngressAgentOptions: ParsableArguments {
     @OptionGroup var join: JoinOptions
     @OptionGroup var controller: ControllerOptions
 
-    /// The agent's checks for this node; empty when the ingress is off. A join must fit in the
-    /// agent's per-check timeout (30 s), so `tailscale up --timeout` is capped at 20 s here.
-    func healthChecks(node: String) throws -> [any HealthCheck] {
+    /// The agent's ingress reconciler for this node; none when the ingress is off. A setting that
+    /// is missing or refused never stops the agent (the image is its first job): the ingress slots
+    /// then fail with the reason, every pass, until the setting is fixed.
+    func reconcilers(node: String) -> [any NodeReconciler] {
         guard enabled else { return [] }
         let logger = Logger(label: "charon.ingress")
-        let reconciler = try IngressInput.checked {
-            try IngressAgentSetup.reconciler(
+        do {
+            let reconciler = try IngressAgentSetup.reconciler(
                 hostname: try IngressHostname(nodeName: node),
                 tailscale: tailscale,
                 joinOptions: join,
                 controller: controller,
                 join: true,
                 firewall: true,
-                upTimeoutLimit: 20,
                 logger: logger
             )
+            // Keys are only on disk for the seconds `tailscale up` reads them; whatever an earlier,
+            // killed agent left there goes now.
+            if let join = reconciler.parts.join {
+                let removed = join.sweepKeyDirectory()
+                if removed > 0 { logger.notice("removed \(removed) leftover key file(s) from \(join.configuration.keyDirectory)") }
+            }
+            return [reconciler]
+        } catch {
+            logger.error("internal ingress not started: \(error); the image keeps being reconciled")
+            return [IngressMisconfiguration(problem: "\(error)")]
         }
-        return reconciler.healthChecks
     }
 }

@@ -54,8 +54,7 @@ struct JoinOptions: ParsableArguments {
         tailscale: TailscaleCLI,
         lifecycle: LifecycleConfiguration,
         clients: LifecycleClients,
-        logger: Logger,
-        upTimeoutLimit: Int = .max
+        logger: Logger
     ) throws -> TailnetJoin {
         guard let loginServer = loginServer ?? Environment.headscaleLoginServer ?? Optional(lifecycle.headscaleURL) else {
             throw ValidationError("--login-server or HEADSCALE_LOGIN_SERVER is required")
@@ -65,8 +64,8 @@ struct JoinOptions: ParsableArguments {
                 hostname: hostname,
                 loginServer: loginServer,
                 keyDirectory: keyDirectory,
-                upTimeoutSeconds: min(upTimeout, upTimeoutLimit),
-                settleTimeout: .seconds(min(30, max(5, min(upTimeout, upTimeoutLimit) / 2)))
+                upTimeoutSeconds: upTimeout,
+                settleTimeout: .seconds(min(30, max(5, upTimeout / 2)))
             ),
             tailscale: tailscale,
             enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger)

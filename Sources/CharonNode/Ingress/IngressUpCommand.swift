@@ -58,7 +58,6 @@ enum IngressAgentSetup {
         controller: ControllerOptions,
         join: Bool,
         firewall: Bool,
-        upTimeoutLimit: Int = .max,
         logger: Logger
     ) throws -> IngressReconciler {
         var tailnetJoin: TailnetJoin?
@@ -73,8 +72,7 @@ enum IngressAgentSetup {
                     tailscale: tailscale.cli,
                     lifecycle: lifecycle,
                     clients: clients,
-                    logger: logger,
-                    upTimeoutLimit: upTimeoutLimit
+                    logger: logger
                 )
             }
             dns = NodeDNSRecord(keeper: clients.recordKeeper, fqdn: lifecycle.fqdn)

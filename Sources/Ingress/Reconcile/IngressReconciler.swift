@@ -9,15 +9,15 @@ import Tailscale
 /// something listens on the ingress ports. Every part is optional, so a bare host can run the
 /// firewall alone.
 ///
-/// The agent runs its checks side by side, and both the `tailscale` and the `ingress` check read
-/// this pass: the first caller starts it, the other awaits the same run, and a result younger than
-/// `reuseWithin` is served again instead of reconciling twice.
+/// In the agent it is a ``NodeReconciler`` beside the image reconciler: each pass runs it once and
+/// its report fills the `tailscale` and `ingress` health slots.
 ///
 /// ```swift
 /// let reconciler = IngressReconciler(parts: parts)
-/// let checks = reconciler.healthChecks   // [tailscale, ingress] for Agent(checks:)
+/// let report = await reconciler.report()        // charon-node ingress up
+/// Agent(configuration: configuration, reconcilers: [reconciler])
 /// ```
-public actor IngressReconciler {
+public struct IngressReconciler: NodeReconciler {
     /// What to reconcile; nil parts are skipped.
     public struct Parts: Sendable {
         public var hostname: IngressHostname
@@ -62,34 +62,23 @@ public actor IngressReconciler {
     }
 
     public let parts: Parts
-    public let reuseWithin: Duration
     let logger: Logger
-    private var inFlight: Task<Report, Never>?
-    private var last: (at: ContinuousClock.Instant, report: Report)?
 
-    public init(parts: Parts, reuseWithin: Duration = .seconds(15), logger: Logger = Logger(label: "charon.ingress")) {
+    public init(parts: Parts, logger: Logger = Logger(label: "charon.ingress")) {
         self.parts = parts
-        self.reuseWithin = reuseWithin
         self.logger = logger
     }
 
-    /// The latest pass's report, running a pass unless one is under way or fresh.
+    /// Runs one pass and returns its two results.
     public func report() async -> Report {
-        if let last, ContinuousClock.now - last.at < reuseWithin { return last.report }
-        if let inFlight { return await inFlight.value }
-        let parts = parts
-        let logger = logger
-        let task = Task { await Self.pass(parts, logger: logger) }
-        inFlight = task
-        let report = await task.value
-        last = (ContinuousClock.now, report)
-        inFlight = nil
-        return report
+        await Self.pass(parts, logger: logger)
     }
 
-    /// The `tailscale` and `ingress` checks for the agent's health model.
-    public nonisolated var healthChecks: [any HealthCheck] {
-        [TailscaleHealthCheck(reconciler: self), IngressHealthCheck(reconciler: self)]
+    public var checkNames: [String] { [HealthCheckName.tailscale, HealthCheckName.ingress] }
+
+    public func reconcile() async -> [String: HealthCheckResult] {
+        let report = await report()
+        return [HealthCheckName.tailscale: report.tailscale, HealthCheckName.ingress: report.ingress]
     }
 
     static func pass(_ parts: Parts, logger: Logger) async -> Report {
@@ -189,28 +178,4 @@ public actor IngressReconciler {
             return .failed("\(reason) (health: \(status.healthSummary))\(cause)", reason: "TailscaleNotRunning", details: details)
         }
     }
-}
-
-/// The `tailscale` slot of the agent's health model: backend state, addresses, key expiry.
-///
-/// ```swift
-/// Agent(configuration: configuration, checks: reconciler.healthChecks)
-/// ```
-public struct TailscaleHealthCheck: HealthCheck {
-    public let reconciler: IngressReconciler
-    public init(reconciler: IngressReconciler) { self.reconciler = reconciler }
-    public var name: String { HealthCheckName.tailscale }
-    public func run() async -> HealthCheckResult { await reconciler.report().tailscale }
-}
-
-/// The `ingress` slot: firewall in place, ports listening, controller config applied, DNS kept.
-///
-/// ```swift
-/// Agent(configuration: configuration, checks: reconciler.healthChecks)
-/// ```
-public struct IngressHealthCheck: HealthCheck {
-    public let reconciler: IngressReconciler
-    public init(reconciler: IngressReconciler) { self.reconciler = reconciler }
-    public var name: String { HealthCheckName.ingress }
-    public func run() async -> HealthCheckResult { await reconciler.report().ingress }
 }

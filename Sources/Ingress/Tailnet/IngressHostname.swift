@@ -1,13 +1,29 @@
-/// The tailnet hostname of a node's internal ingress: `nginx-ingress-<node>`, cut to 63 bytes (one
-/// DNS label) without a trailing hyphen. It is also the Headscale node name the stale-node cleanup
-/// matches exactly, and the first label of the node's DNS record.
+import Crypto
+
+/// The tailnet hostname of a node's internal ingress: `nginx-ingress-<node>`, one valid DNS label of
+/// at most 63 bytes for every legal Kubernetes node name. It is also the Headscale node name the
+/// stale-node cleanup matches exactly, and the first label of the node's DNS record, so two nodes
+/// must never share one: each join would delete the other's registration as stale.
+///
+/// - A node name that is already a DNS label and fits is used as it is: `worker-3` →
+///   `nginx-ingress-worker-3`.
+/// - Any other legal name (a DNS subdomain up to 253 bytes: `ip-10-0-1-23.ec2.internal`, long GKE
+///   names) has its dots turned into hyphens, is cut to fit, and ends in `-` plus 10 hex digits of
+///   the SHA-256 of the whole node name. The hash keeps names apart that the cut or the dots would
+///   merge (`a.b` and `a-b`, names that differ only after the 38th byte).
+///
+/// Node conditions and `/status` keep the real node name; only the tailnet sees this one.
 ///
 /// ```swift
-/// try IngressHostname(nodeName: "worker-3").value   // "nginx-ingress-worker-3"
-/// try IngressHostname(nodeName: "node.example.com") // throws: not a DNS label
+/// try IngressHostname(nodeName: "worker-3").value                   // "nginx-ingress-worker-3"
+/// try IngressHostname(nodeName: "ip-10-0-1-23.ec2.internal").value  // "nginx-ingress-ip-10-0-1-23-ec2-internal-<10 hex>"
+/// try IngressHostname(nodeName: "node_1")                           // throws: not a DNS subdomain
 /// ```
 public struct IngressHostname: Sendable, Equatable, CustomStringConvertible {
     public static let prefix = "nginx-ingress-"
+    /// Hex digits of the name's SHA-256 kept when a name is rewritten: 40 bits, so a fleet of
+    /// thousands of nodes has a chance of a clash far below one in a million.
+    static let hashDigits = 10
 
     /// The node name as given (lowercased).
     public let nodeName: String
@@ -16,16 +32,32 @@ public struct IngressHostname: Sendable, Equatable, CustomStringConvertible {
 
     public init(nodeName: String) throws {
         let lowered = nodeName.lowercased()
-        guard DNSName.isLabel(lowered) else {
+        guard DNSName.isName(lowered) else {
             throw IngressHostnameError(nodeName: nodeName)
         }
         self.nodeName = lowered
-        var name = String((Self.prefix + lowered).utf8.prefix(63))!
-        while name.hasSuffix("-") { name.removeLast() }
-        value = name
+        let plain = Self.prefix + lowered
+        if DNSName.isLabel(plain) {
+            value = plain
+            return
+        }
+        let digest = SHA256.hash(data: Array(lowered.utf8))
+        let hash = digest.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined().prefix(Self.hashDigits)
+        let room = 63 - Self.prefix.utf8.count - 1 - Self.hashDigits
+        var stem = String(lowered.replacingDots().utf8.prefix(room))!
+        while stem.hasSuffix("-") { stem.removeLast() }
+        value = Self.prefix + stem + "-" + hash
     }
 
     public var description: String { value }
+}
+
+extension String {
+    fileprivate func replacingDots() -> String { String(map { $0 == "." ? "-" : $0 }) }
+
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }
 
 /// A node name that cannot become a tailnet hostname.
@@ -34,7 +66,7 @@ public struct IngressHostnameError: Error, CustomStringConvertible, Equatable, S
 
     public var description: String {
         let shown = nodeName.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
-        return "node name \"\(shown)\" is not a DNS label (1-63 letters, digits or hyphens, no hyphen at either end); "
-            + "set NODE_NAME or --node to this node's short name"
+        return "node name \"\(shown)\" is not a Kubernetes node name (a DNS subdomain: labels of 1-63 letters, digits or "
+            + "hyphens joined by dots, at most 253 characters); set NODE_NAME or --node to this node's name"
     }
 }

@@ -109,6 +109,9 @@ public struct TailnetJoin: Sendable {
     private func join(reason: String, forceReauth: Bool, logger: Logger) async throws -> Outcome {
         let hostname = configuration.hostname.value
         logger.notice("\(reason); joining \(configuration.loginServer) as \(hostname)")
+        // Deleting the registration and minting a key are not undone: make sure the key can be
+        // written first, or a read-only folder would cost the node its registration every pass.
+        try checkKeyDirectory()
         let removed = try await enrollment.removeStaleNodes(named: hostname)
         if removed > 0 { logger.info("removed \(removed) stale Headscale node(s) named \(hostname)") }
         let key = try await enrollment.createPreAuthKey()
@@ -160,6 +163,39 @@ public struct TailnetJoin: Sendable {
             }
             try await Task.sleep(for: configuration.pollInterval)
         }
+    }
+
+    /// Creates the key folder (0700) if needed and proves it takes a file: a probe is created
+    /// exclusively and removed. Throws a message naming the folder and the reason.
+    public func checkKeyDirectory() throws {
+        let folder = configuration.keyDirectory
+        do {
+            try POSIXIO.makeDirectories(folder, mode: 0o700)
+        } catch {
+            throw TailscaleError.invalidArgument("key directory \(folder) cannot be created: \(error); nothing was deleted or minted")
+        }
+        let probe = "\(folder)/.probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw TailscaleError.invalidArgument("key directory \(folder) is not writable (\(reason)); nothing was deleted or minted")
+        }
+        close(fd)
+        unlink(probe)
+    }
+
+    /// Removes what a killed join can leave in the key folder: key files (`authkey-*`), the
+    /// temporary files of their atomic writes and probes. Returns how many went; a folder that is
+    /// missing or unreadable counts as empty.
+    @discardableResult
+    public func sweepKeyDirectory() -> Int {
+        let folder = configuration.keyDirectory
+        guard let names = try? POSIXIO.listDirectory(folder) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix("authkey-") || name.hasPrefix(".authkey-") || name.hasPrefix(".probe-") {
+            if unlink("\(folder)/\(name)") == 0 { removed += 1 }
+        }
+        return removed
     }
 
     /// Writes the key where only root can read it, atomically, so `tailscale up` never reads half.

@@ -59,6 +59,41 @@ struct AgentContainerdTests {
         #expect(gone.exitCode == 3)
     }
 
+    /// A refused ingress setting fails the ingress slots with the reason, and only them: the agent
+    /// keeps running and the image is imported, pinned and ready.
+    @Test func aMisconfiguredIngressNeverStopsTheImage() async throws {
+        guard let socket = try await ContainerdUnderTest.socket() else { return }
+        let harness = try AgentHarness(socket: socket)
+        let reference = "localhost/charon-agent-misconfigured:latest"
+        let spec = try TestImageSpec.write(into: harness.scratch, reference: reference)
+        // HEADSCALE_USER is missing: the join could not be made, so nothing of the ingress runs
+        // (no firewall, no tailscale) and the host is not touched.
+        let agent = try harness.start(
+            spec: spec,
+            output: "\(harness.scratch.path)/image.tar",
+            extra: ["--ingress"],
+            environment: ["HEADSCALE_API_KEY": "hskey-api-secret-value", "HEADSCALE_URL": "https://headscale.example.com"]
+        )
+        defer { agent.stop() }
+
+        #expect(await eventually(within: .seconds(20)) { await harness.statusCode("/readyz") == 200 }, "agent log: \(agent.standardError)")
+        let status = try #require(await harness.status())
+        #expect(status.overall == .degraded)
+        #expect(status.checks["image"]?.ok == true)
+        #expect(try await harness.containerdImage(reference)?.pinned == true)
+        for slot in ["tailscale", "ingress"] {
+            let entry = try #require(status.checks[slot])
+            #expect(entry.configured && !entry.ok, "\(slot)")
+            #expect(entry.reason == "IngressMisconfigured")
+            #expect(entry.message.contains("HEADSCALE_USER"), "\(entry.message)")
+        }
+        let body = await harness.body("/status") ?? ""
+        #expect(!body.contains("hskey-api-secret-value"), "no secret in /status")
+        #expect(!agent.standardError.contains("hskey-api-secret-value"), "no secret in the log")
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit(within: .seconds(15)) == 0, "agent log: \(agent.standardError)")
+    }
+
     @Test func reimportsARemovedImageWithinOneInterval() async throws {
         guard let socket = try await ContainerdUnderTest.socket() else { return }
         let harness = try AgentHarness(socket: socket)

@@ -83,10 +83,10 @@ struct IngressCLITests {
         #expect(second.standardOutput == "\(output): unchanged (1 service)\n")
     }
 
-    @Test func aNodeNameThatIsNotADNSLabelIsExitTwo() async throws {
+    @Test func aNodeNameThatIsNotAKubernetesNodeNameIsExitTwo() async throws {
         let result = try await charonNode(["join", "--node", "node_1.example.com"], environment: ["HEADSCALE_API_KEY": "x", "HEADSCALE_USER": "u"])
         #expect(result.exitCode == 2)
-        #expect(result.standardError.hasPrefix(#"error: node name "node_1.example.com" is not a DNS label"#), "\(result.standardError)")
+        #expect(result.standardError.hasPrefix(#"error: node name "node_1.example.com" is not a Kubernetes node name"#), "\(result.standardError)")
     }
 
     @Test func joinThroughTheCLIWithHeadscaleAndAFakeTailscale() async throws {

@@ -142,8 +142,7 @@ struct FirewallLabTests {
                     dns: nil,
                     listeningPorts: ListeningPorts(procRoot: "/proc/\(pid)"),
                     now: { TailscaleFixtures.now }
-                ),
-                reuseWithin: .zero
+                )
             )
             let first = await reconciler.report()
             #expect(first.ingress.ok, "\(first.ingress.message)")

@@ -17,7 +17,7 @@ struct IngressReconcilerTests {
         let reconciler: IngressReconciler
         let staleID: Int
 
-        init(status: String, reuseWithin: Duration = .zero) async throws {
+        init(status: String) async throws {
             headscale = try await FakeHeadscale.start(version: .v0_28)
             headscale.addUser("ingress")
             staleID = headscale.addNode(name: "nginx-ingress-node1", user: "ingress", online: false)
@@ -64,14 +64,13 @@ struct IngressReconcilerTests {
                     dns: NodeDNSRecord(keeper: clients.recordKeeper, fqdn: configuration.fqdn),
                     ports: [UInt16(kubernetes.server.port)],
                     now: { TailscaleFixtures.now }
-                ),
-                reuseWithin: reuseWithin
+                )
             )
         }
 
         /// Runs `body` with a fresh world and always stops the fakes.
-        static func with(status: String, reuseWithin: Duration = .zero, _ body: (World) async throws -> Void) async throws {
-            let world = try await World(status: status, reuseWithin: reuseWithin)
+        static func with(status: String, _ body: (World) async throws -> Void) async throws {
+            let world = try await World(status: status)
             do {
                 try await body(world)
             } catch {
@@ -141,15 +140,23 @@ struct IngressReconcilerTests {
         }
     }
 
-    @Test func concurrentChecksShareOnePass() async throws {
-        try await World.with(status: TailscaleFixtures.running(), reuseWithin: .seconds(60)) { world in
-            let checks = world.reconciler.healthChecks
-            #expect(checks.map(\.name) == ["tailscale", "ingress"])
-            async let first = checks[0].run()
-            async let second = checks[1].run()
-            let (tailscale, ingress) = await (first, second)
-            #expect(tailscale.ok && ingress.ok, "\(tailscale.message) / \(ingress.message)")
-            #expect(world.kubernetes.server.requests.filter { $0.method == "GET" }.count == 1, "one pass for both checks")
+    @Test func onePassFillsBothSlots() async throws {
+        try await World.with(status: TailscaleFixtures.running()) { world in
+            #expect(world.reconciler.checkNames == ["tailscale", "ingress"])
+            let results = await world.reconciler.reconcile()
+            #expect(Set(results.keys) == ["tailscale", "ingress"])
+            #expect(results["tailscale"]?.ok == true && results["ingress"]?.ok == true, "\(results)")
+            #expect(world.kubernetes.server.requests.filter { $0.method == "GET" }.count == 1, "one pass for both slots")
+        }
+    }
+
+    @Test func aRefusedSettingFailsBothSlotsWithTheReason() async {
+        let reconciler = IngressMisconfiguration(problem: "HEADSCALE_USER is required")
+        let results = await reconciler.reconcile()
+        for name in ["tailscale", "ingress"] {
+            #expect(results[name]?.ok == false)
+            #expect(results[name]?.reason == "IngressMisconfigured")
+            #expect(results[name]?.message == "ingress settings refused, nothing done: HEADSCALE_USER is required")
         }
     }
 

@@ -1,5 +1,6 @@
 import CharonSupport
 import Glibc
+import HostCommand
 import Ingress
 import Tailscale
 import TestSupport
@@ -119,5 +120,46 @@ struct TailnetJoinTests {
         )
         let error = await #expect(throws: TailscaleError.self) { try await TailscaleCLI(executable: script).status() }
         #expect(error?.description == "tailscale status: failed to connect to local tailscaled; it doesn't appear to be running")
+    }
+
+    /// The tests run as root, whom file modes do not stop: a read-only mount is what a read-only
+    /// root filesystem or `ProtectSystem=strict` really gives.
+    @Test(.enabled(if: TestEnvironment.isCI || getuid() == 0, "needs root to mount a read-only tmpfs"))
+    func unwritableKeyDirectoryDeletesAndMintsNothing() async throws {
+        let fake = try FakeTailscale(status: TailscaleFixtures.needsLogin)
+        let readOnly = fake.folder.path + "/ro"
+        try POSIXIO.makeDirectories(readOnly)
+        try await HostCommand(executable: "mount").check(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", readOnly])
+        defer { _ = umount(readOnly) }
+        let enrollment = FakeEnrollment()
+        let error = await #expect(throws: TailscaleError.self) {
+            try await makeJoin(fake, enrollment, keyDirectory: readOnly + "/keys").reconcile()
+        }
+        #expect(error?.description.contains("key directory \(readOnly)/keys cannot be created") == true, "\(error.map { "\($0)" } ?? "")")
+        #expect(error?.description.contains("nothing was deleted or minted") == true)
+        #expect(enrollment.cleaned.isEmpty, "no registration deleted")
+        #expect(enrollment.keysMinted == 0, "no key minted")
+        #expect(fake.upCalls.isEmpty)
+
+        // The folder itself read-only (it exists, but takes no file): the same.
+        let error2 = await #expect(throws: TailscaleError.self) {
+            try await makeJoin(fake, enrollment, keyDirectory: readOnly).reconcile()
+        }
+        #expect(error2?.description.contains("key directory \(readOnly) is not writable (Read-only file system)") == true)
+        #expect(enrollment.cleaned.isEmpty && enrollment.keysMinted == 0)
+    }
+
+    @Test func leftoverKeyFilesAreSweptAndNothingElse() throws {
+        let fake = try FakeTailscale(status: TailscaleFixtures.running())
+        let folder = try TemporaryDirectory(prefix: "keys")
+        for name in ["authkey-nginx-ingress-node1", ".authkey-nginx-ingress-node1.tmp-AbC123", ".probe-4242", "unrelated"] {
+            _ = try folder.write(name, "x", mode: 0o600)
+        }
+        let join = try makeJoin(fake, FakeEnrollment(), keyDirectory: folder.path)
+        #expect(join.sweepKeyDirectory() == 3)
+        #expect(try POSIXIO.listDirectory(folder.path) == ["unrelated"])
+        #expect(join.sweepKeyDirectory() == 0)
+        // A folder that does not exist yet is simply empty.
+        #expect(try makeJoin(fake, FakeEnrollment(), keyDirectory: folder.path + "/missing").sweepKeyDirectory() == 0)
     }
 }
