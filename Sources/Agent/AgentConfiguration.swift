@@ -8,7 +8,7 @@ import OCI
 ///
 /// ```swift
 /// var configuration = AgentConfiguration(spec: "images/tailscale-lifecycle",
-///                                        builderOptions: .init(output: "/var/lib/tailscale-lifecycle-image.tar"),
+///                                        builderOptions: .init(output: "/var/lib/charon-node/tailscale-lifecycle-image.tar"),
 ///                                        containerd: ContainerdClient(), node: "node1")
 /// configuration.interval = .seconds(60)
 /// ```

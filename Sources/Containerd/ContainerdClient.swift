@@ -8,7 +8,7 @@ import HostCommand
 ///
 /// ```swift
 /// let containerd = ContainerdClient(address: "/run/containerd/containerd.sock", namespace: "k8s.io")
-/// try await containerd.importImage("/var/lib/tailscale-lifecycle-image.tar")
+/// try await containerd.importImage("/var/lib/charon-node/tailscale-lifecycle-image.tar")
 /// let image = try await containerd.image(named: "localhost/tailscale-lifecycle:latest")
 /// ```
 public struct ContainerdClient: Sendable {

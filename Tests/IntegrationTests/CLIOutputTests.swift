@@ -44,7 +44,7 @@ struct CLIOutputTests {
         let folded = result.standardOutput.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
         for expected in [
             "--spec <path> Image spec folder or file (env IMAGE_SPEC).",
-            "--output <path> Where the image tarball is written (env IMAGE_OUTPUT). (default: /var/lib/tailscale-lifecycle-image.tar)",
+            "--output <path> Where the image tarball is written (env IMAGE_OUTPUT). (default: /var/lib/charon-node/tailscale-lifecycle-image.tar)",
             "--containerd-address <socket> containerd socket (env CONTAINERD_ADDRESS). (default: /run/containerd/containerd.sock)",
             "--namespace <name> containerd namespace; kubelet uses k8s.io (env CONTAINERD_NAMESPACE). (default: k8s.io)",
             "--force Import even when containerd already has this digest.",

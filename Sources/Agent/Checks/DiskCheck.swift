@@ -6,7 +6,7 @@ import Glibc
 /// less than `minimumFreeBytes`.
 ///
 /// ```swift
-/// let check = DiskCheck(tarball: "/var/lib/tailscale-lifecycle-image.tar", minimumFreeBytes: 256 << 20)
+/// let check = DiskCheck(tarball: "/var/lib/charon-node/tailscale-lifecycle-image.tar", minimumFreeBytes: 256 << 20)
 /// await check.run().message  // "12.4 GiB free in /var/lib (needs 256 MiB)"
 /// ```
 public struct DiskCheck: HealthCheck {

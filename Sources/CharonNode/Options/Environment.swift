@@ -5,7 +5,7 @@ import Glibc
 /// | variable | option | default |
 /// |---|---|---|
 /// | `IMAGE_SPEC` | `--spec` | `images/tailscale-lifecycle` (checkout) or the installed copy |
-/// | `IMAGE_OUTPUT` | `--output` | `/var/lib/tailscale-lifecycle-image.tar` |
+/// | `IMAGE_OUTPUT` | `--output` | `/var/lib/charon-node/tailscale-lifecycle-image.tar` |
 /// | `CONTAINERD_ADDRESS` | `--containerd-address` | `/run/containerd/containerd.sock` |
 /// | `CONTAINERD_NAMESPACE` | `--namespace` | `k8s.io` |
 /// | `SOURCE_DATE_EPOCH` | — | `0` |
@@ -27,7 +27,8 @@ enum Environment {
         return text.isEmpty ? nil : text
     }
 
-    static var imageOutput: String { value("IMAGE_OUTPUT") ?? "/var/lib/tailscale-lifecycle-image.tar" }
+    static let defaultImageOutput = "/var/lib/charon-node/tailscale-lifecycle-image.tar"
+    static var imageOutput: String { value("IMAGE_OUTPUT") ?? defaultImageOutput }
     static var containerdAddress: String { value("CONTAINERD_ADDRESS") ?? "/run/containerd/containerd.sock" }
     static var containerdNamespace: String { value("CONTAINERD_NAMESPACE") ?? "k8s.io" }
     static var imageSpec: String? { value("IMAGE_SPEC") }

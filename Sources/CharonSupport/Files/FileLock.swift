@@ -7,7 +7,7 @@ import Glibc
 /// process dies, so a crash never leaves a stale lock behind.
 ///
 /// ```swift
-/// let lock = try FileLock.acquire("/var/lib/tailscale-lifecycle-image.tar.lock") {
+/// let lock = try FileLock.acquire("/var/lib/charon-node/tailscale-lifecycle-image.tar.lock") {
 ///     logger.info("waiting for another build of this image")
 /// }
 /// defer { lock.release() }

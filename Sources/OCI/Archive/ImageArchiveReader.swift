@@ -4,7 +4,7 @@ import CharonSupport
 /// Reads the small metadata files of an image tarball (`index.json`) without extracting it.
 ///
 /// ```swift
-/// let image = try ImageArchiveReader.describe("/var/lib/tailscale-lifecycle-image.tar")
+/// let image = try ImageArchiveReader.describe("/var/lib/charon-node/tailscale-lifecycle-image.tar")
 /// image.reference        // "localhost/tailscale-lifecycle:latest"
 /// image.manifestDigest   // sha256:…
 /// ```

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// ```swift
 /// let spec = try ImageSpec.load(from: "images/tailscale-lifecycle")
-/// let result = try ImageBuilder(options: .init(output: "/var/lib/tailscale-lifecycle-image.tar"))
+/// let result = try ImageBuilder(options: .init(output: "/var/lib/charon-node/tailscale-lifecycle-image.tar"))
 ///     .build(spec)
 /// print(result.manifestDigest, result.outcome)
 /// ```

@@ -1,0 +1,228 @@
+import CharonSupport
+import Ingress
+import TestSupport
+import Testing
+import Yams
+
+/// What a cluster gets by applying `daemonset/` as it is: on every node with the internal
+/// controller, a tailscaled joined by charon, the nftables table in place before the controller
+/// listens, and each privilege only where it is needed. Read from the manifests themselves.
+struct DeploymentWiringTests {
+    typealias Object = [String: Any]
+
+    static func load(_ name: String) throws -> [Object] { try IngressManifestTests.load(name) }
+
+    static func daemonSet(_ file: String, named name: String) throws -> Object {
+        try #require(
+            IngressManifestTests.find(try load(file), kind: "DaemonSet").first { ($0["metadata"] as? Object)?["name"] as? String == name }
+        )
+    }
+
+    static func containers(_ pod: Object, init initContainers: Bool = false) -> [Object] {
+        pod[initContainers ? "initContainers" : "containers"] as? [Object] ?? []
+    }
+
+    static func container(_ pod: Object, _ name: String) throws -> Object {
+        try #require((containers(pod) + containers(pod, init: true)).first { $0["name"] as? String == name }, "container \(name)")
+    }
+
+    static func env(_ container: Object) -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in container["env"] as? [Object] ?? [] {
+            if let name = entry["name"] as? String, let value = entry["value"] as? String { result[name] = value }
+        }
+        return result
+    }
+
+    static func capabilities(_ container: Object) -> (add: Set<String>, drop: Set<String>) {
+        let capabilities = (container["securityContext"] as? Object)?["capabilities"] as? Object
+        return (Set(capabilities?["add"] as? [String] ?? []), Set(capabilities?["drop"] as? [String] ?? []))
+    }
+
+    static func volume(_ pod: Object, _ name: String) -> Object? {
+        (pod["volumes"] as? [Object] ?? []).first { $0["name"] as? String == name }
+    }
+
+    /// mountPath → volume name.
+    static func mounts(_ container: Object) -> [String: String] {
+        var result: [String: String] = [:]
+        for mount in container["volumeMounts"] as? [Object] ?? [] {
+            if let path = mount["mountPath"] as? String, let name = mount["name"] as? String { result[path] = name }
+        }
+        return result
+    }
+
+    /// The volume and the path inside it that `path` falls in, in `container`.
+    static func resolve(_ path: String, in container: Object) -> (volume: String, rest: String)? {
+        let candidates = mounts(container).filter { path == $0.key || path.hasPrefix($0.key + "/") }
+        guard let mount = candidates.max(by: { $0.key.count < $1.key.count }) else { return nil }
+        return (mount.value, String(path.dropFirst(mount.key.count)))
+    }
+
+    var agentPod: Object { get throws { IngressManifestTests.podSpec(try Self.daemonSet("agent-daemonset.yaml", named: "charon-node")) } }
+    var controllerPod: Object {
+        get throws { IngressManifestTests.podSpec(try Self.daemonSet("ingress-internal.yaml", named: "ingress-nginx-internal")) }
+    }
+
+    @Test func tailscaledRunsInKernelModeOnTheHostAndCharonJoinsItThroughItsSocket() throws {
+        let pod = try agentPod
+        #expect(pod["hostNetwork"] as? Bool == true)
+        let tailscaled = try Self.container(pod, "tailscaled")
+        let image = tailscaled["image"] as? String ?? ""
+        #expect(image.hasPrefix("tailscale/tailscale:v") || image.contains("@sha256:"), "the official image, pinned: \(image)")
+        #expect(!image.hasSuffix(":latest") && !image.hasSuffix(":stable"))
+        let command = tailscaled["command"] as? [String] ?? []
+        #expect(command.first == "tailscaled")
+        #expect(command.contains("--tun=tailscale0"), "kernel mode: the host's tailscale0")
+        #expect(!command.contains { $0.contains("userspace-networking") })
+        // State on a small hostPath under /var/lib/charon-node.
+        let state = try #require(command.first { $0.hasPrefix("--statedir=") }).dropFirst("--statedir=".count)
+        let stateVolume = try #require(Self.resolve(String(state), in: tailscaled))
+        let stateHostPath = (Self.volume(pod, stateVolume.volume)?["hostPath"] as? Object)?["path"] as? String ?? ""
+        #expect(stateHostPath.hasPrefix("/var/lib/charon-node/"), "\(stateHostPath)")
+        // /dev/net/tun from the host, NET_ADMIN, not privileged.
+        #expect(
+            Self.resolve("/dev/net/tun", in: tailscaled).flatMap { Self.volume(pod, $0.volume)?["hostPath"] as? Object }?["type"] as? String
+                == "CharDevice"
+        )
+        #expect(Self.capabilities(tailscaled).add == ["NET_ADMIN"])
+        #expect((tailscaled["securityContext"] as? Object)?["privileged"] as? Bool != true)
+
+        // The agent's tailscale CLI is copied out of the same image, and its socket is tailscaled's.
+        let agent = try Self.container(pod, "agent")
+        let environment = Self.env(agent)
+        let copier = try #require(Self.containers(pod, init: true).first { ($0["command"] as? [String])?.first == "cp" })
+        #expect(copier["image"] as? String == image)
+        let copied = try #require((copier["command"] as? [String])?.last)
+        let binary = try #require(environment["TAILSCALE_BIN"])
+        #expect(Self.resolve(binary, in: agent).map { [$0.volume, $0.rest] } == Self.resolve(copied, in: copier).map { [$0.volume, $0.rest] })
+        let socket = try #require(command.first { $0.hasPrefix("--socket=") }).dropFirst("--socket=".count)
+        let agentSocket = try #require(environment["TAILSCALE_SOCKET"])
+        let shared = try #require(Self.resolve(String(socket), in: tailscaled))
+        #expect(Self.resolve(agentSocket, in: agent).map { [$0.volume, $0.rest] } == [shared.volume, shared.rest])
+    }
+
+    @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() throws {
+        let pod = try agentPod
+        let agent = try Self.container(pod, "agent")
+        let configMap = try #require(IngressManifestTests.find(try Self.load("agent-configmap.yaml"), kind: "ConfigMap").first)
+        let data = configMap["data"] as? [String: String] ?? [:]
+        let fromConfigMap = (agent["envFrom"] as? [Object] ?? []).compactMap { ($0["configMapRef"] as? Object)?["name"] as? String }
+        #expect(fromConfigMap == [(configMap["metadata"] as? Object)?["name"] as? String ?? "?"])
+        #expect(data["INGRESS_ENABLED"] == "true")
+        for key in ["HEADSCALE_URL", "HEADSCALE_LOGIN_SERVER", "HEADSCALE_USER", "DOMAIN_NAME"] {
+            #expect(data[key]?.isEmpty == false, "\(key)")
+        }
+        // The firewall: NET_ADMIN and nothing else, on a read-only root.
+        #expect(Self.capabilities(agent).add == ["NET_ADMIN"])
+        #expect(Self.capabilities(agent).drop == ["ALL"])
+        #expect((agent["securityContext"] as? Object)?["readOnlyRootFilesystem"] as? Bool == true)
+        // Secrets as files from an optional Secret, never as values in the environment.
+        let environment = Self.env(agent)
+        #expect(environment["HEADSCALE_API_KEY"] == nil && environment["CLOUDFLARE_API_TOKEN"] == nil)
+        #expect(data["HEADSCALE_API_KEY"] == nil && data["CLOUDFLARE_API_TOKEN"] == nil)
+        for variable in ["HEADSCALE_API_KEY_FILE", "CLOUDFLARE_API_TOKEN_FILE"] {
+            let path = try #require(environment[variable], "\(variable)")
+            let secret = try #require(Self.resolve(path, in: agent).flatMap { Self.volume(pod, $0.volume)?["secret"] as? Object })
+            #expect(secret["optional"] as? Bool == true, "a missing Secret fails the ingress check, not the pod")
+        }
+        // The key folder is memory, the state folder charon's own.
+        let keys = try #require(environment["INGRESS_KEY_DIRECTORY"])
+        let keyVolume = try #require(Self.resolve(keys, in: agent).flatMap { Self.volume(pod, $0.volume) })
+        #expect((keyVolume["emptyDir"] as? Object)?["medium"] as? String == "Memory")
+        let output = try #require(data["IMAGE_OUTPUT"])
+        let stateVolume = try #require(Self.resolve(output, in: agent).flatMap { Self.volume(pod, $0.volume) })
+        #expect((stateVolume["hostPath"] as? Object)?["path"] as? String == "/var/lib/charon-node")
+        #expect((stateVolume["hostPath"] as? Object)?["type"] as? String == "DirectoryOrCreate")
+    }
+
+    /// No hostPath wider than charon's own: never the host's whole /var/lib or /.
+    @Test func hostPathsAreNarrow() throws {
+        for (file, name) in [("agent-daemonset.yaml", "charon-node"), ("ingress-internal.yaml", "ingress-nginx-internal")] {
+            let pod = IngressManifestTests.podSpec(try Self.daemonSet(file, named: name))
+            for volume in pod["volumes"] as? [Object] ?? [] {
+                guard let path = (volume["hostPath"] as? Object)?["path"] as? String else { continue }
+                let allowed = path.hasPrefix("/var/lib/charon-node") || ["/run/containerd/containerd.sock", "/dev/net/tun"].contains(path)
+                #expect(allowed, "\(file): hostPath \(path)")
+            }
+        }
+    }
+
+    @Test func theControllerNeverListensBeforeTheTableIsInPlace() throws {
+        let pod = try controllerPod
+        #expect(pod["hostNetwork"] as? Bool == true, "the init container's table is the host's")
+        let gate = try #require(Self.containers(pod, init: true).first, "an init container runs first")
+        #expect(gate["args"] as? [String] == ["ingress", "firewall"])
+        let agent = try Self.container(try agentPod, "agent")
+        #expect(gate["image"] as? String == agent["image"] as? String, "the same charon-node image as the agent")
+        #expect(Self.capabilities(gate).add == ["NET_ADMIN"])
+        // It installs the same policy the agent keeps: the same Tailscale interface as tailscaled.
+        let tailscaled = try Self.container(try agentPod, "tailscaled")
+        let tun = (tailscaled["command"] as? [String] ?? []).first { $0.hasPrefix("--tun=") }?.dropFirst("--tun=".count)
+        #expect(Self.env(gate)["TAILSCALE_INTERFACE"].map { Substring($0) } == tun)
+        #expect(try FirewallPolicy(tailscaleInterface: String(tun ?? "")) == FirewallPolicy())
+        // nft writes its script to /tmp: writable there on a read-only root.
+        #expect(Self.mounts(gate)["/tmp"] != nil)
+        // Only the gate holds NET_ADMIN in the controller's pod; the controller binds 80/443.
+        for container in Self.containers(pod) {
+            #expect(!Self.capabilities(container).add.contains("NET_ADMIN"), "\(container["name"] ?? "?")")
+        }
+        // The same nodes as the agent, so every controller has a joined tailscaled beside it.
+        func tolerations(_ pod: Object) -> [String] {
+            (pod["tolerations"] as? [Object] ?? []).map { "\($0["key"] ?? "*") \($0["operator"] ?? "Equal") \($0["effect"] ?? "*")" }
+        }
+        #expect(tolerations(pod) == tolerations(try agentPod))
+        let ingressClass = try #require(IngressManifestTests.find(try Self.load("ingress-internal.yaml"), kind: "IngressClass").first)
+        let annotations = (ingressClass["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:]
+        #expect(annotations["ingressclass.kubernetes.io/is-default-class"] == "true")
+    }
+
+    /// NET_ADMIN exactly where the node's network is changed: the agent, tailscaled, the gate.
+    @Test func netAdminOnlyWhereItIsNeeded() throws {
+        var holders: Set<String> = []
+        for file in ["agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml"] {
+            for object in try Self.load(file) {
+                let pod = IngressManifestTests.podSpec(object)
+                for container in Self.containers(pod) + Self.containers(pod, init: true) {
+                    let name = "\((object["metadata"] as? Object)?["name"] ?? "?")/\(container["name"] ?? "?")"
+                    #expect((container["securityContext"] as? Object)?["privileged"] as? Bool != true, "\(name) is privileged")
+                    if Self.capabilities(container).add.contains("NET_ADMIN"), file != "example-statefulset.yaml" { holders.insert(name) }
+                }
+            }
+        }
+        #expect(holders == ["charon-node/agent", "charon-node/tailscaled", "ingress-nginx-internal/charon-firewall"])
+    }
+
+    @Test func theAgentMayPatchOnlyItsOwnNodesCharonConditions() throws {
+        let objects = try Self.load("agent-rbac.yaml")
+        let role = try #require(IngressManifestTests.find(objects, kind: "ClusterRole").first)
+        let rules = role["rules"] as? [Object] ?? []
+        #expect(rules.count == 1)
+        #expect(rules.first?["resources"] as? [String] == ["nodes/status"])
+        #expect(rules.first?["verbs"] as? [String] == ["patch"])
+        let policy = try #require(IngressManifestTests.find(objects, kind: "ValidatingAdmissionPolicy").first)
+        let spec = policy["spec"] as? Object ?? [:]
+        let matched = (spec["matchConditions"] as? [Object] ?? []).compactMap { $0["expression"] as? String }.joined()
+        #expect(matched.contains("system:serviceaccount:charon-system:charon-node"))
+        let rule = ((spec["matchConstraints"] as? Object)?["resourceRules"] as? [Object])?.first
+        #expect(rule?["resources"] as? [String] == ["nodes/status"])
+        let validations = (spec["validations"] as? [Object] ?? []).compactMap { $0["expression"] as? String }.joined(separator: "\n")
+        #expect(validations.contains("authentication.kubernetes.io/node-name"))
+        #expect(validations.contains("object.metadata.name"))
+        let variables = (spec["variables"] as? [Object] ?? []).compactMap { $0["expression"] as? String }.joined()
+        #expect(variables.contains("startsWith('Charon')"))
+        let binding = try #require(IngressManifestTests.find(objects, kind: "ValidatingAdmissionPolicyBinding").first)
+        #expect((binding["spec"] as? Object)?["policyName"] as? String == (policy["metadata"] as? Object)?["name"] as? String)
+        #expect((binding["spec"] as? Object)?["validationActions"] as? [String] == ["Deny"])
+    }
+
+    /// The bare-host unit gives the join a private runtime folder and the tarball a state folder.
+    @Test func theUnitHasItsOwnStateAndRuntimeFolders() throws {
+        let unit = String(decoding: try POSIXIO.readFile("\(BuiltProducts.packageRoot)/systemd/charon-node.service"), as: UTF8.self)
+        let lines = Set(unit.split(separator: "\n").map(String.init))
+        #expect(
+            lines.isSuperset(of: ["RuntimeDirectory=charon-node", "RuntimeDirectoryMode=0700", "StateDirectory=charon-node", "ProtectSystem=strict"])
+        )
+        #expect(!lines.contains("ReadWritePaths=/var/lib"))
+    }
+}
