@@ -1,14 +1,16 @@
 import ArgumentParser
 import Ingress
 
-/// `charon-node ingress controller-config`: the ingress-nginx ConfigMap's allowlist.
+/// `charon-node ingress controller-config`: the internal controller's tailnet allowlist.
 struct IngressControllerConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller-config",
         abstract: "Set the internal controller's source allowlist to the tailnet and keep use-forwarded-headers off.",
         discussion: """
-            ingress-nginx: whitelist-source-range = 100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128 \
-            and use-forwarded-headers = "false", written with a merge patch only when they differ.
+            --controller traefik: the Middleware traefik-internal/tailnet-only gets ipAllowList.sourceRange = \
+            100.64.0.0/10,fd7a:115c:a1e0::/48,127.0.0.0/8,::1/128 and no ipStrategy (created when missing). \
+            --controller ingress-nginx: whitelist-source-range = the same ranges and use-forwarded-headers = \
+            "false" in its ConfigMap. Written with a merge patch, only where they differ.
             """
     )
 
@@ -16,7 +18,7 @@ struct IngressControllerConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        guard let adapter = controller.adapter() else {
+        guard let adapter = try IngressInput.checked({ try controller.adapter() }) else {
             CommandFailure.printError("not in a Kubernetes pod (no KUBERNETES_SERVICE_HOST); pass --api-server")
             throw ExitCode(2)
         }
@@ -24,6 +26,7 @@ struct IngressControllerConfigCommand: AsyncParsableCommand {
             switch try await adapter.reconcile() {
             case .unchanged: print("\(adapter.target): as desired")
             case .patched(let keys): print("\(adapter.target): set \(keys.joined(separator: ", "))")
+            case .created: print("\(adapter.target): created")
             }
         }
     }

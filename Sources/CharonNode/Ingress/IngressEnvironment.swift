@@ -12,8 +12,10 @@
 /// | `TAILSCALE_INTERFACE` | `--tailscale-interface` | `tailscale0` |
 /// | `HEADSCALE_LOGIN_SERVER` | `--login-server` | `HEADSCALE_URL` |
 /// | `INGRESS_KEY_DIRECTORY` | `--key-directory` | `/run/charon-node` |
-/// | `INGRESS_CONTROLLER_NAMESPACE` | `--controller-namespace` | `ingress-nginx` |
+/// | `INGRESS_CONTROLLER` | `--controller` | `ingress-nginx` |
+/// | `INGRESS_CONTROLLER_NAMESPACE` | `--controller-namespace` | `traefik-internal` or `ingress-nginx` |
 /// | `INGRESS_CONTROLLER_CONFIGMAP` | `--controller-configmap` | `ingress-nginx-controller` |
+/// | `INGRESS_TRAEFIK_MIDDLEWARE` | `--traefik-middleware` | `tailnet-only` |
 /// | `INGRESS_SERVICES` | `nginx-config --services` | `/etc/charon-node/services.yaml` |
 /// | `NGINX_CONF_OUTPUT` | `nginx-config --output` | `/etc/nginx/conf.d/charon-ingress.conf` |
 extension Environment {
@@ -23,7 +25,10 @@ extension Environment {
     static var tailscaleInterface: String { value("TAILSCALE_INTERFACE") ?? "tailscale0" }
     static var headscaleLoginServer: String? { value("HEADSCALE_LOGIN_SERVER") ?? value("HEADSCALE_URL") }
     static var ingressKeyDirectory: String { value("INGRESS_KEY_DIRECTORY") ?? "/run/charon-node" }
-    static var controllerNamespace: String { value("INGRESS_CONTROLLER_NAMESPACE") ?? "ingress-nginx" }
+    static var ingressController: String { value("INGRESS_CONTROLLER") ?? "ingress-nginx" }
+    /// nil: the chosen controller's own default namespace.
+    static var controllerNamespace: String? { value("INGRESS_CONTROLLER_NAMESPACE") }
+    static var traefikMiddleware: String { value("INGRESS_TRAEFIK_MIDDLEWARE") ?? "tailnet-only" }
     static var controllerConfigMap: String { value("INGRESS_CONTROLLER_CONFIGMAP") ?? "ingress-nginx-controller" }
     static var ingressServices: String { value("INGRESS_SERVICES") ?? "/etc/charon-node/services.yaml" }
     static var nginxConfOutput: String { value("NGINX_CONF_OUTPUT") ?? "/etc/nginx/conf.d/charon-ingress.conf" }

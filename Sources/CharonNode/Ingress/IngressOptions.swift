@@ -73,24 +73,50 @@ struct JoinOptions: ParsableArguments {
     }
 }
 
-/// Which controller ConfigMap, and how to reach the Kubernetes API.
+/// Which internal controller, where its configuration lives, and how to reach the Kubernetes API.
 struct ControllerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Namespace of the internal controller (env INGRESS_CONTROLLER_NAMESPACE).", valueName: "name"))
-    var controllerNamespace: String = Environment.controllerNamespace
+    @Option(help: ArgumentHelp("The internal controller: traefik or ingress-nginx (env INGRESS_CONTROLLER).", valueName: "name"))
+    var controller: String = Environment.ingressController
 
-    @Option(help: ArgumentHelp("The controller's ConfigMap (env INGRESS_CONTROLLER_CONFIGMAP).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Namespace of the internal controller (env INGRESS_CONTROLLER_NAMESPACE; default traefik-internal or ingress-nginx).",
+            valueName: "name"
+        )
+    )
+    var controllerNamespace: String?
+
+    @Option(help: ArgumentHelp("ingress-nginx: the controller's ConfigMap (env INGRESS_CONTROLLER_CONFIGMAP).", valueName: "name"))
     var controllerConfigmap: String = Environment.controllerConfigMap
+
+    @Option(help: ArgumentHelp("traefik: the allowlist Middleware on the entry points (env INGRESS_TRAEFIK_MIDDLEWARE).", valueName: "name"))
+    var traefikMiddleware: String = Environment.traefikMiddleware
 
     @Option(help: ArgumentHelp("Kubernetes API URL without credentials (a kubectl proxy); default: in-cluster.", valueName: "url"))
     var apiServer: String?
 
-    /// nil outside Kubernetes (no --api-server, no in-cluster service account).
-    func adapter() -> IngressNginxAdapter? {
+    /// The adapters, by the name `--controller` takes.
+    static let controllers = ["traefik", "ingress-nginx"]
+
+    /// nil outside Kubernetes (no --api-server, no in-cluster service account); throws for a
+    /// controller name it does not know.
+    func adapter() throws -> (any IngressControllerAdapter)? {
+        guard Self.controllers.contains(controller) else {
+            throw ConfigurationError(
+                "INGRESS_CONTROLLER (--controller) is \"\(controller)\": expected \(Self.controllers.joined(separator: " or "))"
+            )
+        }
         let configuration =
             apiServer.map { KubernetesConfiguration(apiServer: $0, tokenFile: nil, caFile: nil) }
             ?? KubernetesConfiguration.inCluster(environment: Environment.all)
-        return configuration.map {
-            IngressNginxAdapter(client: KubernetesClient(configuration: $0), namespace: controllerNamespace, configMap: controllerConfigmap)
+        guard let configuration else { return nil }
+        let client = KubernetesClient(configuration: configuration)
+        let namespace = controllerNamespace ?? Environment.controllerNamespace
+        switch controller {
+        case "traefik":
+            return TraefikAdapter(client: client, namespace: namespace ?? TraefikAdapter.defaultNamespace, middleware: traefikMiddleware)
+        default:
+            return IngressNginxAdapter(client: client, namespace: namespace ?? "ingress-nginx", configMap: controllerConfigmap)
         }
     }
 }

@@ -83,7 +83,7 @@ enum IngressAgentSetup {
                 join: tailnetJoin,
                 status: tailscale.cli,
                 firewall: firewall ? try tailscale.firewall() : nil,
-                controller: controller.adapter(),
+                controller: try controller.adapter(),
                 dns: dns
             ),
             logger: logger

@@ -1,6 +1,6 @@
 /// The controller-specific part of the internal ingress, kept behind one small protocol:
-/// upstream ingress-nginx stopped receiving releases in March 2026, and the next target (Traefik)
-/// expresses the same policy differently (an `ipAllowList` middleware on the entry point).
+/// ``IngressNginxAdapter`` for clusters that run ingress-nginx (retired upstream in March 2026),
+/// ``TraefikAdapter`` for new clusters (an `ipAllowList` middleware on the entry points).
 ///
 /// The policy every adapter enforces: only ``TailnetRanges/allowlist`` may connect, and the
 /// client address is the TCP peer's, never a header a client can forge.
@@ -22,4 +22,6 @@ public enum ControllerConfigOutcome: Sendable, Equatable {
     case unchanged
     /// These keys were written.
     case patched(keys: [String])
+    /// The object was missing and has been created as desired.
+    case created
 }

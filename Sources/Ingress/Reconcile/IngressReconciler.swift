@@ -135,6 +135,9 @@ public struct IngressReconciler: NodeReconciler {
                 case .patched(let keys):
                     notes.append("\(controller.target): set \(keys.joined(separator: ", "))")
                     logger.notice("\(controller.target): set \(keys.joined(separator: ", "))")
+                case .created:
+                    notes.append("\(controller.target): created")
+                    logger.notice("\(controller.target): created")
                 }
             } catch {
                 fail("\(controller.target): \(error)", "ControllerConfigFailed")

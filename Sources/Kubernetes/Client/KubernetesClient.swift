@@ -52,6 +52,16 @@ public struct KubernetesClient: Sendable {
         return try await send(request)
     }
 
+    /// POST a new object to its collection (`/apis/traefik.io/v1alpha1/namespaces/x/middlewares`);
+    /// returns the body of a 2xx answer. Not retried: a create that timed out may have happened,
+    /// and the caller reads again on its next pass (a repeat would be 409 AlreadyExists).
+    @discardableResult
+    public func create(_ collectionPath: String, body: [UInt8]) async throws -> [UInt8] {
+        var request = HTTPRequest(.post, configuration.apiServer + collectionPath, body: body)
+        request.headers["Content-Type"] = "application/json"
+        return try await send(request)
+    }
+
     func send(_ request: HTTPRequest) async throws -> [UInt8] {
         var request = request
         request.headers["Accept"] = "application/json"

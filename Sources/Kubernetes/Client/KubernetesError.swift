@@ -14,6 +14,12 @@ public enum KubernetesError: Error, CustomStringConvertible, Equatable {
     /// The answer was not the JSON expected.
     case decoding(request: String, reason: String)
 
+    /// The API said the object does not exist (404).
+    public var isNotFound: Bool {
+        if case .status(_, 404, _) = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .status(let request, let code, let message): "\(request): HTTP \(code)\(message.isEmpty ? "" : ": \(message)")"

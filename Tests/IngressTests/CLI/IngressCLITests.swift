@@ -89,6 +89,20 @@ struct IngressCLITests {
         #expect(result.standardError.hasPrefix(#"error: node name "node_1.example.com" is not a Kubernetes node name"#), "\(result.standardError)")
     }
 
+    @Test func controllerConfigForTraefikCreatesTheMiddlewareAndRefusesUnknownControllers() async throws {
+        let api = try await FakeMiddlewareAPI.start()
+        defer { Task { await api.stop() } }
+        let created = try await charonNode(["controller-config", "--controller", "traefik", "--api-server", api.baseURL])
+        #expect(created.exitCode == 0, "\(created.standardError)")
+        #expect(created.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: created\n")
+        let again = try await charonNode(["controller-config", "--api-server", api.baseURL], environment: ["INGRESS_CONTROLLER": "traefik"])
+        #expect(again.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: as desired\n")
+
+        let unknown = try await charonNode(["controller-config", "--controller", "haproxy", "--api-server", api.baseURL])
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.standardError == "error: INGRESS_CONTROLLER (--controller) is \"haproxy\": expected traefik or ingress-nginx\n")
+    }
+
     @Test func joinThroughTheCLIWithHeadscaleAndAFakeTailscale() async throws {
         let headscale = try await FakeHeadscale.start(version: .v0_26)
         headscale.addUser("ingress")
