@@ -22,6 +22,10 @@ struct IngressManifestTests {
 
     static let namespaced: Set<String> = ["ServiceAccount", "ConfigMap", "Role", "RoleBinding", "DaemonSet", "Deployment", "Service"]
 
+    /// Where each controller lives: the internal one beside the ConfigMap the agent patches, the
+    /// external one in `ingress-nginx-external`, where the setup charon replaces had it.
+    static let namespaces = ["ingress-internal.yaml": "ingress-nginx", "ingress-external.yaml": "ingress-nginx-external"]
+
     @Test(arguments: ["ingress-internal.yaml", "ingress-external.yaml"])
     func everyObjectIsWellFormed(file: String) throws {
         let objects = try Self.load(file)
@@ -32,7 +36,7 @@ struct IngressManifestTests {
             #expect(object["apiVersion"] is String, "\(file) \(kind): apiVersion")
             #expect((metadata?["name"] as? String).map { DNSName.isName($0) } == true, "\(file) \(kind): metadata.name")
             if Self.namespaced.contains(kind) {
-                #expect(metadata?["namespace"] as? String == "ingress-nginx", "\(file) \(kind): namespace")
+                #expect(metadata?["namespace"] as? String == Self.namespaces[file], "\(file) \(kind): namespace")
             }
             // Workloads: the selector must match the template's labels or the API server refuses it.
             if let spec = object["spec"] as? Object, let selector = (spec["selector"] as? Object)?["matchLabels"] as? [String: String] {
