@@ -1,4 +1,5 @@
 import CharonSupport
+import HostCommand
 import TestSupport
 import Testing
 import Yams
