@@ -117,6 +117,20 @@ struct IngressManifestTests {
         #expect(Self.args(pod).contains("--controller-class=\((ingressClass["spec"] as? Object)?["controller"] as? String ?? "?")"))
     }
 
+    /// Ingresses without `ingressClassName` must land on the tailnet-only controller, never on the
+    /// public one; and with two default classes the API server refuses such Ingresses outright.
+    @Test func onlyTheInternalClassMayBeTheDefault() throws {
+        let classes = try ["ingress-internal.yaml", "ingress-external.yaml"].flatMap { Self.find(try Self.load($0), kind: "IngressClass") }
+        let defaults = classes.filter {
+            let annotations = ($0["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:]
+            return annotations["ingressclass.kubernetes.io/is-default-class"] == "true"
+        }
+        #expect(defaults.count <= 1)
+        for ingressClass in defaults {
+            #expect((ingressClass["metadata"] as? Object)?["name"] as? String == "nginx", "only `nginx` (internal) may be the default")
+        }
+    }
+
     @Test func theTwoControllersNeverShareAPortClassLeaseOrConfigMapOnANode() throws {
         let internalObjects = try Self.load("ingress-internal.yaml")
         let externalObjects = try Self.load("ingress-external.yaml")
