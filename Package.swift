@@ -2,7 +2,7 @@
 import PackageDescription
 
 // charon-node: the node agent and operator CLI (`charon-node`) and the lean entrypoint of the
-// lifecycle image (`charon-lifecycle`). See ../shared/DESIGN.md for the architecture.
+// lifecycle image (`charon-lifecycle`). docs/design.md describes the architecture.
 //
 // Dependency rule: `charon-lifecycle` runs inside a base-less image, so it must never link the
 // server stack (Hummingbird, NIO, metrics) or the subprocess runner; keep its target list short.

@@ -4,6 +4,8 @@
 #     installed from PyPI into a venv under .build/
 #   - systemd/*.service with systemd-analyze verify; any complaint about our unit is a failure
 #     (verify itself exits 0 on many of them, e.g. "Invalid syntax, ignoring")
+#   - the docs with scripts/check-docs.py: every relative link in README.md and docs/*.md
+#     resolves, and nothing in the repository refers to files outside it
 #
 #   scripts/check-manifests.sh
 set -uo pipefail
@@ -53,4 +55,9 @@ for unit in systemd/*.service; do
     echo "check-manifests: $unit passes systemd-analyze verify"
   fi
 done
+
+if ! python3 scripts/check-docs.py --self-test || ! python3 scripts/check-docs.py; then
+  echo "check-manifests: scripts/check-docs.py failed" >&2
+  status=1
+fi
 exit $status

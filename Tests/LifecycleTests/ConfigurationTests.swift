@@ -7,7 +7,7 @@ import Testing
 struct ConfigurationTests {
     static let minimal = ["TS_HOSTNAME": "ollama", "HEADSCALE_API_KEY": "k", "HEADSCALE_USER": "services"]
 
-    @Test("defaults match DESIGN.md")
+    @Test("defaults match docs/lifecycle.md")
     func defaults() throws {
         let configuration = try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [:])
         #expect(configuration.headscaleURL == "http://headscale.core.svc.cluster.local:8080")

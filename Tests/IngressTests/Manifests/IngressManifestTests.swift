@@ -22,6 +22,10 @@ struct IngressManifestTests {
 
     static let namespaced: Set<String> = ["ServiceAccount", "ConfigMap", "Role", "RoleBinding", "DaemonSet", "Deployment", "Service"]
 
+    /// Where each controller lives: the internal one beside the ConfigMap the agent patches, the
+    /// external one in `ingress-nginx-external`, where the setup charon replaces had it.
+    static let namespaces = ["ingress-internal.yaml": "ingress-nginx", "ingress-external.yaml": "ingress-nginx-external"]
+
     @Test(arguments: ["ingress-internal.yaml", "ingress-external.yaml"])
     func everyObjectIsWellFormed(file: String) throws {
         let objects = try Self.load(file)
@@ -32,7 +36,7 @@ struct IngressManifestTests {
             #expect(object["apiVersion"] is String, "\(file) \(kind): apiVersion")
             #expect((metadata?["name"] as? String).map { DNSName.isName($0) } == true, "\(file) \(kind): metadata.name")
             if Self.namespaced.contains(kind) {
-                #expect(metadata?["namespace"] as? String == "ingress-nginx", "\(file) \(kind): namespace")
+                #expect(metadata?["namespace"] as? String == Self.namespaces[file], "\(file) \(kind): namespace")
             }
             // Workloads: the selector must match the template's labels or the API server refuses it.
             if let spec = object["spec"] as? Object, let selector = (spec["selector"] as? Object)?["matchLabels"] as? [String: String] {
@@ -111,6 +115,20 @@ struct IngressManifestTests {
         #expect((ingressClass["metadata"] as? Object)?["name"] as? String == "nginx-external")
         #expect(Self.args(pod).contains("--ingress-class=nginx-external"))
         #expect(Self.args(pod).contains("--controller-class=\((ingressClass["spec"] as? Object)?["controller"] as? String ?? "?")"))
+    }
+
+    /// Ingresses without `ingressClassName` must land on the tailnet-only controller, never on the
+    /// public one; and with two default classes the API server refuses such Ingresses outright.
+    @Test func onlyTheInternalClassMayBeTheDefault() throws {
+        let classes = try ["ingress-internal.yaml", "ingress-external.yaml"].flatMap { Self.find(try Self.load($0), kind: "IngressClass") }
+        let defaults = classes.filter {
+            let annotations = ($0["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:]
+            return annotations["ingressclass.kubernetes.io/is-default-class"] == "true"
+        }
+        #expect(defaults.count <= 1)
+        for ingressClass in defaults {
+            #expect((ingressClass["metadata"] as? Object)?["name"] as? String == "nginx", "only `nginx` (internal) may be the default")
+        }
     }
 
     @Test func theTwoControllersNeverShareAPortClassLeaseOrConfigMapOnANode() throws {
