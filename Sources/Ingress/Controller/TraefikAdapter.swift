@@ -69,7 +69,7 @@ public struct TraefikAdapter: IngressControllerAdapter {
         do {
             body = try await client.get(path)
         } catch let error as KubernetesError where error.isNotFound {
-            try await client.create(collectionPath, body: try newObject())
+            try await client.create(collectionPath, body: try desiredObject())
             return .created
         }
         let current: JSONValue
@@ -88,8 +88,8 @@ public struct TraefikAdapter: IngressControllerAdapter {
         var sourceRange: [String]
     }
 
-    /// The whole Middleware, for a create.
-    func newObject() throws -> [UInt8] {
+    /// The whole Middleware as created when missing (JSON).
+    public func desiredObject() throws -> [UInt8] {
         struct Metadata: Encodable {
             var name: String
             var namespace: String

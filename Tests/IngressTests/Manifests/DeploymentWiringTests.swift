@@ -177,10 +177,13 @@ struct DeploymentWiringTests {
         #expect(annotations["ingressclass.kubernetes.io/is-default-class"] == "true")
     }
 
-    /// NET_ADMIN exactly where the node's network is changed: the agent, tailscaled, the gate.
+    /// NET_ADMIN exactly where the node's network is changed: the agent, tailscaled, the gates.
     @Test func netAdminOnlyWhereItIsNeeded() throws {
         var holders: Set<String> = []
-        for file in ["agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml"] {
+        for file in [
+            "agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml",
+            "traefik/ingress-internal-traefik.yaml",
+        ] {
             for object in try Self.load(file) {
                 let pod = IngressManifestTests.podSpec(object)
                 for container in Self.containers(pod) + Self.containers(pod, init: true) {
@@ -190,7 +193,9 @@ struct DeploymentWiringTests {
                 }
             }
         }
-        #expect(holders == ["charon-node/agent", "charon-node/tailscaled", "ingress-nginx-internal/charon-firewall"])
+        #expect(
+            holders == ["charon-node/agent", "charon-node/tailscaled", "ingress-nginx-internal/charon-firewall", "traefik-internal/charon-firewall"]
+        )
     }
 
     @Test func theAgentMayPatchOnlyItsOwnNodesCharonConditions() throws {
