@@ -79,9 +79,7 @@ public struct IngressNginxAdapter: IngressControllerAdapter {
     /// `{"data":{…}}` with sorted keys and unescaped slashes (CIDRs stay readable in audit logs).
     static func mergePatch(data: [String: String]) throws -> [UInt8] {
         struct Patch: Encodable { var data: [String: String] }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(Patch(data: data)))
+        return try KubernetesJSON.encode(Patch(data: data))
     }
 
     static func ranges(_ value: String?) -> Set<String> {

@@ -107,7 +107,7 @@ public struct TraefikAdapter: IngressControllerAdapter {
             metadata: Metadata(name: middleware, namespace: namespace, labels: ["app.kubernetes.io/managed-by": "charon-node"]),
             spec: Spec(ipAllowList: AllowList(sourceRange: allowlist))
         )
-        return try Self.encode(object)
+        return try KubernetesJSON.encode(object)
     }
 
     /// `{"spec":{"ipAllowList":{…}}}` with only the drifted fields; `ipStrategy: null` deletes it.
@@ -132,12 +132,6 @@ public struct TraefikAdapter: IngressControllerAdapter {
             sourceRange: drift.contains("ipAllowList.sourceRange") ? allowlist : nil,
             removeStrategy: drift.contains("ipAllowList.ipStrategy")
         )
-        return try Self.encode(Patch(spec: .init(ipAllowList: fields)))
-    }
-
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        return try KubernetesJSON.encode(Patch(spec: .init(ipAllowList: fields)))
     }
 }

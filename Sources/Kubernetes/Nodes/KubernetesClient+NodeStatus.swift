@@ -21,9 +21,7 @@ extension KubernetesClient {
             struct Status: Encodable { var conditions: [NodeCondition] }
             var status: Status
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(Patch(status: .init(conditions: conditions))))
+        return try KubernetesJSON.encode(Patch(status: .init(conditions: conditions)))
     }
 
     /// Node names are DNS subdomains, but never trust input into a URL path.
