@@ -11,7 +11,7 @@ TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
 HOST_SOCKET  := /run/containerd/containerd.sock
 PREFIX       ?= /usr/local
 
-.PHONY: help deps build demo test lint bench bench-lifecycle bench-agent install clean
+.PHONY: help deps deps-demo deps-test deps-bench build demo test lint bench bench-lifecycle bench-agent install clean
 
 help:
 	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
@@ -21,14 +21,21 @@ help:
 	@echo "make lint    swift format lint --strict"
 	@echo "make install binaries, image specs and the systemd unit under $(PREFIX) (bare hosts)"
 
+# Each job installs what it needs and no more (scripts/install-deps.sh lists them).
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
+deps-demo:
+	@scripts/install-deps.sh demo
+deps-test:
+	@scripts/install-deps.sh test
+deps-bench:
+	@scripts/install-deps.sh bench
 
 build: deps
 	swift build $(BUILD_FLAGS)
 
 # The demo uses the node's containerd when it has one, else a private one under .build/demo.
-demo: build
+demo: deps-demo build
 	@set -euo pipefail; \
 	if [[ -S $(HOST_SOCKET) ]]; then socket=$(HOST_SOCKET); namespace=k8s.io; \
 	else socket=$$(scripts/private-containerd.sh start $(DEMO_DIR)/containerd); namespace=k8s.io; \
@@ -47,7 +54,7 @@ demo: build
 
 # Builds the tests, starts the private containerd, runs everything (CI=true turns missing
 # prerequisites into failures, not skips), and always stops containerd again.
-test: deps lint
+test: deps-test lint
 	swift build --build-tests
 	@set -uo pipefail; \
 	socket=$$(scripts/private-containerd.sh start $(TEST_CTD_DIR)) || exit 1; \
@@ -60,17 +67,17 @@ test: deps lint
 lint:
 	swift format lint --strict --recursive Package.swift Sources Tests
 
-bench: deps
+bench: deps-bench
 	swift build $(BUILD_FLAGS)
 	bench/image-build.py
 
 # The other two benchmarks of docs/lifecycle.md and docs/agent.md (minutes each: idle RSS and CPU).
-bench-lifecycle: deps
+bench-lifecycle: deps-bench
 	swift build $(BUILD_FLAGS) --product charon-lifecycle
 	swift build --product CharonFakes
 	bench/lifecycle.sh
 
-bench-agent: deps
+bench-agent: deps-bench
 	swift build $(BUILD_FLAGS)
 	bench/agent.sh
 

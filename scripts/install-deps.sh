@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
-# Installs the Debian packages charon-node builds, tests and benchmarks with. Idempotent: it only
-# calls apt-get when something is missing. Run as root (or with sudo) on Debian 12 or later.
+# Installs the Debian packages charon-node needs for one job, and only what is missing (apt-get
+# runs only then). Run as root (or with sudo) on Debian 12 or later.
+#
+#   scripts/install-deps.sh build   # the C libraries behind the CArchive and CCurl targets
+#   scripts/install-deps.sh demo    # build + containerd and runc (make demo)
+#   scripts/install-deps.sh test    # demo + what the tests drive for real (make test)
+#   scripts/install-deps.sh bench   # test + the benchmarks' peers (make bench, bench-agent, …)
 set -euo pipefail
 
-packages=(
-  # build: the C libraries behind the CArchive and CCurl targets
-  pkg-config libarchive-dev libcurl4-openssl-dev ca-certificates
-  # the node's runtime peers, started privately by the tests
-  containerd runc nginx-light nftables iproute2
-  # the ingress tests: clients in the network lab, throwaway TLS certificates
-  curl openssl
-  # validators and the benchmark peer
-  skopeo umoci buildah zstd hyperfine wrk prometheus-node-exporter
-  # promtool (check metrics) ships in Debian's prometheus package
+build=(pkg-config libarchive-dev libcurl4-openssl-dev ca-certificates)
+demo=("${build[@]}" containerd runc)
+test=(
+  "${demo[@]}"
+  # the ingress: a real nginx, nftables, network namespaces; clients and throwaway certificates
+  nginx-light nftables iproute2 curl openssl
+  # validators of what the builder writes; zstd reads compressed layers back
+  skopeo umoci zstd
+  # promtool (checks /metrics) ships in Debian's prometheus package
   prometheus
-  # manifest and unit checks
+  # manifest and unit checks (kubernetes-validate in a venv, systemd-analyze verify)
   python3-venv systemd
 )
+bench=("${test[@]}" buildah hyperfine wrk prometheus-node-exporter)
+
+job=${1:-test}
+case "$job" in
+build) packages=("${build[@]}") ;;
+demo) packages=("${demo[@]}") ;;
+test) packages=("${test[@]}") ;;
+bench) packages=("${bench[@]}") ;;
+*)
+  echo "usage: $0 build|demo|test|bench" >&2
+  exit 2
+  ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
+  echo "installing for $job: ${missing[*]}"
   SUDO=""
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
