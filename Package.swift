@@ -2,7 +2,7 @@
 import PackageDescription
 
 // charon-node: the node agent and operator CLI (`charon-node`) and the lean entrypoint of the
-// lifecycle image (`charon-lifecycle`). See ../shared/DESIGN.md for the architecture.
+// lifecycle image (`charon-lifecycle`). README.md and docs/ describe the architecture.
 //
 // Dependency rule: `charon-lifecycle` runs inside a base-less image, so it must never link the
 // server stack (Hummingbird, NIO, metrics) or the subprocess runner; keep its target list short.
@@ -67,6 +67,9 @@ let package = Package(
         // MARK: Workflows
         /// cleanup and dns-create: what the lifecycle image does (and the ingress join reuses).
         .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "CharonSupport", log], swiftSettings: swiftSettings),
+        /// The fleet pass: sweep offline nodes, keep every record of the scope, in Cloudflare batches.
+        /// Never a dependency of charon-lifecycle.
+        .target(name: "Fleet", dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
         /// The internal ingress on a node: tailscale join, firewall, controller config, node DNS.
         .target(
             name: "Ingress",
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "OCI", "Containerd", "Kubernetes", "Ingress", "HTTP", "CharonSupport", log,
+                "OCI", "Containerd", "Kubernetes", "Ingress", "Fleet", "HTTP", "CharonSupport", log,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -93,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "CharonNode",
             dependencies: [
-                "OCI", "Containerd", "Agent", "Ingress", "CharonSupport", log,
+                "OCI", "Containerd", "Agent", "Ingress", "Fleet", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -131,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "LifecycleTests",
             dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetTests",
+            dependencies: ["Fleet", "Lifecycle", "Headscale", "Cloudflare", "Kubernetes", "Agent", "HTTP", "CharonSupport", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
