@@ -7,7 +7,7 @@ import Testing
 struct ConfigurationTests {
     static let minimal = ["TS_HOSTNAME": "ollama", "HEADSCALE_API_KEY": "k", "HEADSCALE_USER": "services"]
 
-    @Test("defaults match DESIGN.md")
+    @Test("defaults match the settings table")
     func defaults() throws {
         let configuration = try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [:])
         #expect(configuration.headscaleURL == "http://headscale.core.svc.cluster.local:8080")
@@ -19,6 +19,7 @@ struct ConfigurationTests {
         #expect(configuration.retryInterval == .seconds(10))
         #expect(configuration.monitorInterval == .seconds(30))
         #expect(configuration.dnsRecheckInterval == .seconds(300))
+        #expect(!configuration.fleetManagedDNS)
         #expect(configuration.dnsTTL == 60)
         #expect(configuration.ownerID == "charon")
         #expect(configuration.cloudflare == nil)
@@ -105,7 +106,7 @@ struct ConfigurationTests {
 
     @Test("every setting has a flag and one default place")
     func table() {
-        #expect(LifecycleSetting.allCases.count == 22)
+        #expect(LifecycleSetting.allCases.count == 23)
         #expect(LifecycleSetting.headscaleAPIKeyFile.flagName == "headscale-api-key-file")
         #expect(LifecycleSetting.tsHostname.defaultValue == nil)
         #expect(LifecycleSetting.allCases.allSatisfy { $0.help.contains($0.environmentName) })
