@@ -77,7 +77,7 @@ bench-agent: deps
 # `charon-node fleet --once` over 10,000 nodes and 10,000 records in the fakes (docs/fleet.md).
 bench-fleet: deps
 	swift build $(BUILD_FLAGS) --product charon-node
-	swift build --product CharonFakes
+	swift build $(BUILD_FLAGS) --product CharonFakes
 	bench/fleet.sh
 
 install: build

@@ -8,10 +8,12 @@
 #
 #   bench/fleet.sh [--rounds 5] [--nodes 10000] [--records 10000] [--batch-limit 200]
 #
-# Needs a release charon-node (Makefile BUILD_FLAGS) and the CharonFakes test-support executable:
+# Needs a release charon-node and a release CharonFakes (Makefile BUILD_FLAGS: a debug fake spends
+# seconds serializing 10,000 records, which would swamp the client's wall time):
 #   swift build -c release --static-swift-stdlib -Xlinker -s --product charon-node
-#   swift build --product CharonFakes
-# (set CHARON_NODE / CHARON_FAKES to use other builds). Prints tables of medians.
+#   swift build -c release --static-swift-stdlib -Xlinker -s --product CharonFakes
+# (set CHARON_NODE / CHARON_FAKES to use other builds). Prints tables of medians; CPU ms is
+# charon-node's own user + system time, which the fakes' speed does not affect.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 nodes=10000 records=10000 batch_limit=200
@@ -25,7 +27,7 @@ while (($#)); do
   esac
 done
 node_bin=${CHARON_NODE:-$root/.build/release/charon-node}
-fakes=${CHARON_FAKES:-$root/.build/debug/CharonFakes}
+fakes=${CHARON_FAKES:-$root/.build/release/CharonFakes}
 for binary in "$node_bin" "$fakes"; do
   [[ -x $binary ]] || { echo "fleet.sh: $binary is not built (see the header)" >&2; exit 1; }
 done
@@ -39,9 +41,10 @@ stop_fakes() {
 trap 'stop_fakes; rm -rf "$scratch"' EXIT
 
 start_fakes() {
+  unset HEADSCALE_URL CLOUDFLARE_API_URL ADMIN_URL
   "$fakes" --scenario fleet --nodes "$nodes" --records "$records" --batch-limit "$batch_limit" >"$scratch/fakes.out" 2>"$scratch/fakes.err" &
   fakes_pid=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     grep -q ADMIN_URL "$scratch/fakes.out" 2>/dev/null && break
     sleep 0.1
   done
@@ -59,18 +62,21 @@ export CLOUDFLARE_API_TOKEN=cf-bench CLOUDFLARE_ZONE_ID=bench-zone LOG_LEVEL=war
 now_ns() { date +%s%N; }
 count() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
-# One pass under /usr/bin/time; appends "wall_µs rss_KiB headscale cloudflare" to $1 and keeps
-# the summary line in $1.summary.
+# One pass under /usr/bin/time; appends "wall_µs rss_KiB headscale cloudflare cpu_µs" to $1 and
+# keeps the summary line in $1.summary.
 measure() {
   local out=$1 start end counts
   curl -s -X POST "$ADMIN_URL/reset" >/dev/null
   start=$(now_ns)
-  /usr/bin/time -f %M -o "$scratch/rss" "$node_bin" fleet --once >"$scratch/run.out" 2>"$scratch/run.err" || {
+  /usr/bin/time -f '%M %U %S' -o "$scratch/rss" "$node_bin" fleet --once >"$scratch/run.out" 2>"$scratch/run.err" || {
     echo "fleet.sh: charon-node fleet --once failed:" >&2; cat "$scratch/run.out" "$scratch/run.err" >&2; exit 1
   }
   end=$(now_ns)
   counts=$(curl -s "$ADMIN_URL/counts")
-  echo "$(( (end - start) / 1000 )) $(tail -1 "$scratch/rss") $(count headscale_requests "$counts") $(count cloudflare_requests "$counts")" >>"$out"
+  read -r rss user system < <(tail -1 "$scratch/rss")
+  local cpu
+  cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%d", (u + s) * 1000000 }')
+  echo "$(( (end - start) / 1000 )) $rss $(count headscale_requests "$counts") $(count cloudflare_requests "$counts") $cpu" >>"$out"
   tail -1 "$scratch/run.out" >"$out.summary"
 }
 
@@ -89,10 +95,11 @@ mib() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1024 }'; }
 
 printf '\ncharon-node fleet --once, medians of %s rounds (%s nodes, %s records in the fakes; batches of %s)\n\n' \
   "$rounds" "$nodes" "$records" "$batch_limit"
-printf '| %-44s | %7s | %12s | %15s | %16s |\n' "pass" "wall ms" "peak RSS MiB" "Headscale calls" "Cloudflare calls"
-printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "---------" "--------------" "-----------------" "------------------"
+printf '| %-44s | %7s | %6s | %12s | %15s | %16s |\n' "pass" "wall ms" "CPU ms" "peak RSS MiB" "Headscale calls" "Cloudflare calls"
+printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "---------" "--------" "--------------" "-----------------" "------------------"
 row() {
-  printf '| %-44s | %7s | %12s | %15s | %16s |\n' "$1" "$(ms "$(median 1 "$2")")" "$(mib "$(median 2 "$2")")" "$(median 3 "$2")" "$(median 4 "$2")"
+  printf '| %-44s | %7s | %6s | %12s | %15s | %16s |\n' "$1" "$(ms "$(median 1 "$2")")" "$(ms "$(median 5 "$2")")" \
+    "$(mib "$(median 2 "$2")")" "$(median 3 "$2")" "$(median 4 "$2")"
 }
 row "first pass (sweep + 400 record changes)" "$scratch/first"
 row "second pass (nothing to change)" "$scratch/second"
