@@ -88,5 +88,13 @@ struct FleetCommandTests {
         let result = try await Self.run(["agent", "--once", "--status-address", "off"], environment)
         #expect(result.status == 2)
         #expect(result.errors.contains("FLEET_ENABLED=true needs the Kubernetes API"), "\(result.errors)")
+        environment["FLEET_ENABLED"] = "ture"
+        let typo = try await Self.run(["agent", "--once", "--status-address", "off"], environment)
+        #expect(typo.status == 2 && typo.errors.contains("FLEET_ENABLED=ture is not true or false"), "\(typo.errors)")
+        environment["FLEET_ENABLED"] = "true"
+        environment["KUBERNETES_SERVICE_HOST"] = "127.0.0.1"
+        environment["FLEET_LEASE_DURATION"] = "5"
+        let short = try await Self.run(["agent", "--once", "--status-address", "off"], environment)
+        #expect(short.status == 2 && short.errors.contains("FLEET_LEASE_DURATION=5"), "\(short.errors)")
     }
 }

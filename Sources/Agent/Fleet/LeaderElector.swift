@@ -89,7 +89,7 @@ public struct LeaderElector: Sendable {
         var next = current
         if holder != identity {
             next.spec.acquireTime = now
-            next.spec.leaseTransitions = (current.spec.leaseTransitions ?? 0) + (holder.isEmpty ? 0 : 1)
+            next.spec.leaseTransitions = (current.spec.leaseTransitions ?? 0) + 1
         }
         next.spec.holderIdentity = identity
         next.spec.renewTime = now

@@ -14,14 +14,19 @@ struct FleetAgentOptions: ParsableArguments {
     )
     var enabled: Bool = Environment.fleetEnabled
 
-    @Option(help: ArgumentHelp("Seconds the Lease counts after its last renewal (env FLEET_LEASE_DURATION).", valueName: "seconds"))
-    var fleetLeaseDuration: Int = Environment.fleetLeaseDuration
+    @Option(
+        help: ArgumentHelp("Seconds the Lease counts after its last renewal, 15...3600 (env FLEET_LEASE_DURATION; default 60).", valueName: "seconds")
+    )
+    var fleetLeaseDuration: String = Environment.fleetLeaseDuration
 
     @Option(help: ArgumentHelp("Namespace of the Lease: the agent's own (env POD_NAMESPACE).", valueName: "name"))
     var fleetNamespace: String = Environment.podNamespace
 
     /// The fleet service's settings; nil when off. Bad settings exit 2.
     func configuration(node: String, kubernetes: KubernetesConfiguration?) throws -> FleetAgentConfiguration? {
+        if let raw = Environment.value("FLEET_ENABLED"), !Environment.booleans.contains(raw.lowercased()) {
+            return try FleetInput.checked { throw ConfigurationError("FLEET_ENABLED=\(raw) is not true or false") }
+        }
         guard enabled else { return nil }
         return try FleetInput.checked {
             guard let kubernetes else {
@@ -29,7 +34,7 @@ struct FleetAgentOptions: ParsableArguments {
                     "FLEET_ENABLED=true needs the Kubernetes API (in-cluster service account) for its Lease; on a bare host use charon-fleet.timer"
                 )
             }
-            guard (15...3600).contains(fleetLeaseDuration) else {
+            guard let seconds = Int(fleetLeaseDuration), (15...3600).contains(seconds) else {
                 throw ConfigurationError("FLEET_LEASE_DURATION=\(fleetLeaseDuration) is not a whole number of seconds in 15...3600")
             }
             let fleet = try FleetConfiguration.resolve(environment: Environment.all)
@@ -39,7 +44,7 @@ struct FleetAgentOptions: ParsableArguments {
                 kubernetes: kubernetes,
                 namespace: fleetNamespace,
                 identity: "\(node)_\(suffix)",
-                timing: LeaderElector.Timing(leaseDuration: .seconds(fleetLeaseDuration))
+                timing: LeaderElector.Timing(leaseDuration: .seconds(seconds))
             )
         }
     }
@@ -55,6 +60,8 @@ struct FleetAgentOptions: ParsableArguments {
 /// | `FLEET_INTERVAL`, `OFFLINE_NODE_TTL`, `FLEET_BATCH_SIZE` | `fleet --interval` … | `300`, `24h`, `200` |
 extension Environment {
     static var fleetEnabled: Bool { ["1", "true", "yes", "on"].contains(value("FLEET_ENABLED")?.lowercased() ?? "") }
-    static var fleetLeaseDuration: Int { value("FLEET_LEASE_DURATION").flatMap(Int.init) ?? 60 }
+    /// What FLEET_ENABLED may say.
+    static let booleans: Set<String> = ["1", "true", "yes", "on", "0", "false", "no", "off"]
+    static var fleetLeaseDuration: String { value("FLEET_LEASE_DURATION") ?? "60" }
     static var podNamespace: String { value("POD_NAMESPACE") ?? "charon-system" }
 }
