@@ -102,4 +102,23 @@ struct SweepTests {
         #expect(world.records(named: "old.example.com", type: "A").map(\.content) == ["100.64.5.5"])
         #expect(world.cloudflare.batchCalls == 0, "nothing to change for a node that is still there")
     }
+
+    @Test("more than half of a scope stale at once (a Headscale back from an outage): nothing swept, reported")
+    func outageGuard() async throws {
+        let world = try await FleetWorld.start()
+        defer { Task { await world.stop() } }
+        for index in 0..<11 { world.headscale.addNode(name: "s\(index)", user: FleetWorld.user, online: false, lastSeen: FleetWorld.hoursAgo(50)) }
+        for index in 0..<10 { world.headscale.addNode(name: "up\(index)", user: FleetWorld.user) }
+
+        let held = try await world.pass().run()
+
+        #expect(held.swept == 0 && !held.succeeded)
+        #expect(held.failures.first?.contains("11 of 21 nodes in scope") == true)
+        #expect(world.headscale.nodes.count == 21)
+        #expect(world.cloudflare.records(named: "s0.example.com").count == 2, "their records are kept, the nodes are still there")
+
+        for index in 0..<2 { world.headscale.addNode(name: "more\(index)", user: FleetWorld.user) }
+        let swept = try await world.pass().run()
+        #expect(swept.succeeded && swept.swept == 11, "11 of 23: under half, swept")
+    }
 }

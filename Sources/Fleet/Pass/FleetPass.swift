@@ -67,7 +67,17 @@ public struct FleetPass: Sendable {
         // 2. Sweep.
         let sweep = OfflineNodeSweep(ttl: configuration.offlineNodeTTL)
         var remaining = nodes
-        for node in nodes where sweep.isStale(node, now: now) {
+        let stale: [HeadscaleNode]
+        if let found = sweep.staleNodes(in: nodes, now: now) {
+            stale = found
+        } else {
+            stale = []
+            let count = nodes.filter { sweep.isStale($0, now: now) }.count
+            summary.failures.append(
+                "\(count) of \(nodes.count) nodes in scope look offline past OFFLINE_NODE_TTL: more than half at once, so none was swept (a Headscale back from an outage looks like this); delete them by hand if they really are gone"
+            )
+        }
+        for node in stale {
             if Task.isCancelled { break }
             do {
                 summary.headscaleCalls += 1

@@ -5,6 +5,10 @@ import Headscale
 /// whatever its `lastSeen`; a node whose `lastSeen` is missing or unreadable is never stale either
 /// (nothing proves it was abandoned).
 ///
+/// A guard against a Headscale that just came back from a long outage (every node offline, every
+/// `lastSeen` old until the nodes reconnect): when more than half of a scope of more than 10 nodes
+/// looks stale at once, nothing is swept and the pass reports it.
+///
 /// ```swift
 /// let sweep = OfflineNodeSweep(ttl: .seconds(86_400))
 /// let stale = nodes.filter { sweep.isStale($0, now: now) }
@@ -15,6 +19,16 @@ public struct OfflineNodeSweep: Sendable {
 
     public init(ttl: Duration?) {
         self.ttl = ttl
+    }
+
+    /// Above this many stale nodes, and more than half of the scope, the sweep holds back.
+    public static let guardFloor = 10
+
+    /// The nodes to delete, or nil when the guard holds the sweep back.
+    public func staleNodes(in nodes: [HeadscaleNode], now: Int64) -> [HeadscaleNode]? {
+        let stale = nodes.filter { isStale($0, now: now) }
+        if stale.count > Self.guardFloor && stale.count * 2 > nodes.count { return nil }
+        return stale
     }
 
     /// Whether `node` is past the TTL at `now` (seconds since the epoch).
