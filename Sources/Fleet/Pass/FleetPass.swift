@@ -110,8 +110,11 @@ public struct FleetPass: Sendable {
         let plan = ZonePlanner(domain: domain, ownerID: lifecycle.ownerID).plan(nodes: remaining, records: records)
         summary.foreignNames = plan.foreignNames
         summary.invalidNames = plan.invalidNames
-        for name in plan.foreignNames {
-            logger.info("\(name): left alone, a record this tool does not own holds the name")
+        if !plan.foreignNames.isEmpty {
+            // One line per pass, not one per name: a looping pass would repeat them every interval.
+            let shown = plan.foreignNames.prefix(10).joined(separator: ", ")
+            let more = plan.foreignNames.count > 10 ? " (+\(plan.foreignNames.count - 10) more)" : ""
+            logger.info("left alone, held by records this tool does not own: \(shown)\(more)")
         }
         for (batch, changes) in plan.batches(limit: configuration.batchSize, ttl: lifecycle.dnsTTL, marker: configuration.marker) {
             if Task.isCancelled {
