@@ -97,4 +97,32 @@ struct FleetCommandTests {
         let short = try await Self.run(["agent", "--once", "--status-address", "off"], environment)
         #expect(short.status == 2 && short.errors.contains("FLEET_LEASE_DURATION=5"), "\(short.errors)")
     }
+
+    @Test("without --once: a pass every FLEET_INTERVAL, one line each; SIGTERM stops it with exit 0")
+    func loop() async throws {
+        let world = try await FleetWorld.start()
+        defer { Task { await world.stop() } }
+        world.headscale.addNode(name: "ollama", user: FleetWorld.user, ipAddresses: ["100.64.1.1"])
+        let scratch = try TemporaryDirectory(prefix: "fleet-cli")
+        let child = try SpawnedProcess(
+            Self.executable,
+            ["fleet", "--interval", "0.05"],
+            environment: world.environment(),
+            outputFolder: scratch.path
+        )
+        var passes = 0
+        for _ in 0..<1_000 where passes < 3 {
+            passes = world.cloudflare.listCalls
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(passes >= 3, "three passes started")
+        child.signal(SIGTERM)
+        let status = try await child.wait(timeout: .seconds(30))
+        #expect(status == 0, "\(child.standardError)")
+        let lines = child.standardOutput.split(separator: "\n")
+        #expect(lines.count >= 2)
+        #expect(lines.first?.hasPrefix("fleet pass ok: 1 nodes in scope, 0 swept; records 1 created") == true)
+        #expect(lines.dropFirst().first?.contains("records 0 created, 0 updated, 0 deleted") == true)
+        #expect(world.cloudflare.batchCalls == 1, "only the first pass had something to write")
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fleet
+import Glibc
 import Lifecycle
 import Logging
 
@@ -24,7 +25,8 @@ struct FleetCommand: AsyncParsableCommand {
             sweeps.
 
             Prints one summary line per pass. Exit status (--once): 0 done, 1 a failure the \
-            message names, 2 bad configuration.
+            message names, 2 bad configuration. Without --once, SIGTERM or SIGINT cancels the \
+            pass in flight and exits 0.
             """
     )
 
@@ -54,12 +56,22 @@ struct FleetCommand: AsyncParsableCommand {
             return
         }
         let logger = Logger(label: "charon.fleet")
-        while !Task.isCancelled {
-            let summary = await pass.run()
-            print(summary)
-            for failure in summary.failures { logger.warning("\(failure)") }
-            try await Task.sleep(for: configuration.interval * Double.random(in: 0.9...1.1))
+        let interval = configuration.interval
+        let loop = Task {
+            while !Task.isCancelled {
+                let summary = await pass.run()
+                print(summary)
+                fflush(nil)  // a line per pass, also into a pipe
+                for failure in summary.failures { logger.warning("\(failure)") }
+                try? await Task.sleep(for: interval * Double.random(in: 0.9...1.1))
+            }
         }
+        // SIGTERM/SIGINT: the pass in flight is cancelled (a batch is a transaction: nothing is
+        // left half-applied) and the command exits 0.
+        let stop = StopSignalWatcher { loop.cancel() }
+        await loop.value
+        withExtendedLifetime(stop) {}
+        logger.notice("fleet: stopped")
     }
 
     /// The options given, keyed by environment variable name.
