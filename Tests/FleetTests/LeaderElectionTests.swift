@@ -129,6 +129,9 @@ struct LeaderElectionTests {
             #expect(await clock.waitForSleepers(3))
         }
         #expect(api.leases.transitions(namespace: Self.namespace, name: Self.name) == 0, "no flapping")
+        let reads = api.server.requests.filter { $0.method == "GET" }
+        #expect(reads.contains { $0.query["resourceVersion"] == "0" }, "followers read from the cache")
+        #expect(reads.contains { $0.query["resourceVersion"] == nil }, "the leader reads current data to renew")
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
         #expect(api.leases.holder(namespace: Self.namespace, name: Self.name) == nil, "released on shutdown")

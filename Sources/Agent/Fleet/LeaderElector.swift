@@ -65,10 +65,11 @@ public struct LeaderElector: Sendable {
 
     /// One attempt: reads the Lease and takes or renews it if it is free, expired or already
     /// ours. Returns whether this identity holds it afterwards; a 409 (someone wrote first) is
-    /// `false`, other failures throw.
-    public func tryAcquireOrRenew() async throws -> Bool {
+    /// `false`, other failures throw. Followers read from the API server's cache (`cachedRead`);
+    /// the leader reads current data, so its renewals do not trip over a stale resourceVersion.
+    public func tryAcquireOrRenew(cachedRead: Bool = false) async throws -> Bool {
         let now = clock.now()
-        guard let current = try await client.lease(namespace: namespace, name: name) else {
+        guard let current = try await client.lease(namespace: namespace, name: name, cached: cachedRead) else {
             var lease = Lease(name: name, namespace: namespace)
             lease.spec = Lease.Spec(
                 holderIdentity: identity,
@@ -135,7 +136,7 @@ public struct LeaderElector: Sendable {
         while !Task.isCancelled {
             let leading: Bool
             do {
-                leading = try await tryAcquireOrRenew()
+                leading = try await tryAcquireOrRenew(cachedRead: true)
             } catch {
                 logger.warning("leader election: cannot read or write Lease \(namespace)/\(name): \(error)")
                 leading = false
