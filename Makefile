@@ -11,15 +11,15 @@ TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
 HOST_SOCKET  := /run/containerd/containerd.sock
 PREFIX       ?= /usr/local
 
-.PHONY: help deps deps-demo deps-test deps-bench build demo test lint bench bench-lifecycle bench-agent install clean
+.PHONY: help deps deps-demo deps-test deps-bench build demo test lint bench bench-lifecycle bench-agent bench-fleet install clean
 
 help:
 	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
 	@echo "make test    every test, against a private containerd and real nginx"
 	@echo "make bench   image build vs buildah vs the single-pass floor (docs/benchmarks.md)"
-	@echo "make bench-lifecycle / bench-agent   docs/lifecycle.md and docs/agent.md figures"
+	@echo "make bench-lifecycle / bench-agent / bench-fleet   docs/lifecycle.md, docs/agent.md, docs/fleet.md figures"
 	@echo "make lint    swift format lint --strict"
-	@echo "make install binaries, image specs and the systemd unit under $(PREFIX) (bare hosts)"
+	@echo "make install binaries, image specs and the systemd units under $(PREFIX) (bare hosts)"
 
 # Each job installs what it needs and no more (scripts/install-deps.sh lists them).
 deps:
@@ -81,6 +81,12 @@ bench-agent: deps-bench
 	swift build $(BUILD_FLAGS)
 	bench/agent.sh
 
+# `charon-node fleet --once` over 10,000 nodes and 10,000 records in the fakes (docs/fleet.md).
+bench-fleet: deps
+	swift build $(BUILD_FLAGS) --product charon-node
+	swift build $(BUILD_FLAGS) --product CharonFakes
+	bench/fleet.sh
+
 install: build
 	install -D -m 0755 $(RELEASE_BIN)/charon-node $(DESTDIR)$(PREFIX)/bin/charon-node
 	install -D -m 0755 $(RELEASE_BIN)/charon-lifecycle $(DESTDIR)$(PREFIX)/bin/charon-lifecycle
@@ -90,6 +96,10 @@ install: build
 	  install -D -m 0644 systemd/charon-node.service $(DESTDIR)/etc/systemd/system/charon-node.service; \
 	  [[ -f $(DESTDIR)/etc/charon-node/charon-node.env ]] || \
 	    install -D -m 0640 systemd/charon-node.env $(DESTDIR)/etc/charon-node/charon-node.env; fi
+	install -D -m 0644 systemd/charon-fleet.service $(DESTDIR)/etc/systemd/system/charon-fleet.service
+	install -D -m 0644 systemd/charon-fleet.timer $(DESTDIR)/etc/systemd/system/charon-fleet.timer
+	[[ -f $(DESTDIR)/etc/charon-node/charon-fleet.env ]] || \
+	  install -D -m 0640 systemd/charon-fleet.env $(DESTDIR)/etc/charon-node/charon-fleet.env
 
 clean:
 	scripts/private-containerd.sh stop $(TEST_CTD_DIR) || true

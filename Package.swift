@@ -67,6 +67,9 @@ let package = Package(
         // MARK: Workflows
         /// cleanup and dns-create: what the lifecycle image does (and the ingress join reuses).
         .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "CharonSupport", log], swiftSettings: swiftSettings),
+        /// The fleet pass: sweep offline nodes, keep every record of the scope, in Cloudflare batches.
+        /// Never a dependency of charon-lifecycle.
+        .target(name: "Fleet", dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
         /// The internal ingress on a node: tailscale join, firewall, controller config, node DNS.
         .target(
             name: "Ingress",
@@ -81,7 +84,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "OCI", "Containerd", "Kubernetes", "Ingress", "HTTP", "CharonSupport", log,
+                "OCI", "Containerd", "Kubernetes", "Ingress", "Fleet", "HTTP", "CharonSupport", log,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -94,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "CharonNode",
             dependencies: [
-                "OCI", "Containerd", "Agent", "Ingress", "CharonSupport", log,
+                "OCI", "Containerd", "Agent", "Ingress", "Fleet", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -132,6 +135,11 @@ let package = Package(
         .testTarget(
             name: "LifecycleTests",
             dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetTests",
+            dependencies: ["Fleet", "Lifecycle", "Headscale", "Cloudflare", "Kubernetes", "Agent", "HTTP", "CharonSupport", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -93,6 +93,7 @@ public struct Agent: Sendable {
             services.append(.init(service: server.service(onServerRunning: onStatusServerRunning)))
         }
         if let systemd { services.append(.init(service: systemd)) }
+        if let fleet = configuration.fleet { services.append(.init(service: FleetLeaderService(configuration: fleet, logger: logger))) }
         services.append(
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         )

@@ -40,6 +40,8 @@ public struct AgentConfiguration: Sendable {
     public var kubernetes: KubernetesConfiguration?
     /// systemd's notification socket (`NOTIFY_SOCKET`) and watchdog period (`WATCHDOG_USEC`).
     public var systemd: SystemdEnvironment?
+    /// The fleet pass on the leader of the `charon-node-fleet` Lease (`FLEET_ENABLED`); `nil`: off.
+    public var fleet: FleetAgentConfiguration?
 
     public init(spec: String, builderOptions: ImageBuilder.Options, containerd: ContainerdClient, node: String) {
         self.spec = spec

@@ -48,6 +48,8 @@ struct LifecycleOptions: ParsableArguments {
     var monitorInterval: String?
     @Option(name: .customLong(LifecycleSetting.dnsRecheckInterval.flagName), help: ArgumentHelp(LifecycleSetting.dnsRecheckInterval.help))
     var dnsRecheckInterval: String?
+    @Option(name: .customLong(LifecycleSetting.fleetManagedDNS.flagName), help: ArgumentHelp(LifecycleSetting.fleetManagedDNS.help))
+    var fleetManagedDNS: String?
     @Option(name: .customLong(LifecycleSetting.dnsTTL.flagName), help: ArgumentHelp(LifecycleSetting.dnsTTL.help))
     var dnsTTL: String?
     @Option(name: .customLong(LifecycleSetting.ownerID.flagName), help: ArgumentHelp(LifecycleSetting.ownerID.help))
@@ -64,7 +66,7 @@ struct LifecycleOptions: ParsableArguments {
             (.authKeyOutputPath, authKeyOutputPath), (.authKeyExpiration, authKeyExpiration), (.authKeyTags, authKeyTags),
             (.authKeyEphemeral, authKeyEphemeral), (.authKeyReusable, authKeyReusable), (.maxRetries, maxRetries),
             (.retryInterval, retryInterval), (.monitorInterval, monitorInterval), (.dnsRecheckInterval, dnsRecheckInterval),
-            (.dnsTTL, dnsTTL), (.ownerID, ownerID),
+            (.fleetManagedDNS, fleetManagedDNS), (.dnsTTL, dnsTTL), (.ownerID, ownerID),
         ]
         var result: [String: String] = [:]
         for (setting, value) in pairs { if let value { result[setting.environmentName] = value } }

@@ -12,6 +12,6 @@ struct CharonNode: AsyncParsableCommand {
             which is how the DaemonSet and the systemd unit configure it.
             """,
         version: CharonVersion.current,
-        subcommands: [ImageCommand.self, AgentCommand.self, StatusCommand.self, IngressCommand.self]
+        subcommands: [ImageCommand.self, AgentCommand.self, StatusCommand.self, IngressCommand.self, FleetCommand.self]
     )
 }

@@ -14,38 +14,46 @@ import TestSupport
 ///
 /// Seeds user `services` with `--nodes` nodes, two per hostname `svc-<n>` (the second with a
 /// Headscale-suffixed given name), and `--records` records, an A and an AAAA per
-/// `svc-<n>.example.com`, all owned. The admin server answers `GET /first-request` (arrival time,
-/// ns since the epoch, of the first API request since the last `POST /reset`) and `GET /counts`.
+/// `svc-<n>.example.com`, all owned. With `--scenario fleet` it seeds the fleet pass's benchmark
+/// instead (``FleetScenario``). The admin server answers `GET /first-request` (arrival time, ns
+/// since the epoch, of the first API request since the last `POST /reset`) and `GET /counts`.
 /// Runs until SIGTERM or SIGINT.
 @main
 struct CharonFakes {
     static func main() async throws {
         var options: [String: String] = [
             "--nodes": "10000", "--records": "10000", "--version": "0.28", "--api-key": "hskey-bench", "--token": "cf-bench", "--zone": "bench-zone",
+            "--scenario": "lifecycle", "--batch-limit": "200",
         ]
         var arguments = CommandLine.arguments.dropFirst()
         while let name = arguments.popFirst() {
             guard options[name] != nil, let value = arguments.popFirst() else {
-                print("usage: CharonFakes [--nodes N] [--records N] [--version 0.23|0.26|0.28] [--api-key K] [--token T] [--zone Z]")
+                print(
+                    "usage: CharonFakes [--nodes N] [--records N] [--version 0.23|0.26|0.28] [--api-key K] [--token T] [--zone Z] [--scenario lifecycle|fleet] [--batch-limit N]"
+                )
                 exit(2)
             }
             options[name] = value
         }
         guard let version = FakeHeadscale.Version(rawValue: options["--version"]!), let nodes = Int(options["--nodes"]!),
-            let records = Int(options["--records"]!)
+            let records = Int(options["--records"]!), let batchLimit = Int(options["--batch-limit"]!),
+            ["lifecycle", "fleet"].contains(options["--scenario"]!)
         else {
-            print("CharonFakes: bad --version, --nodes or --records")
+            print("CharonFakes: bad --version, --nodes, --records, --scenario or --batch-limit")
             exit(2)
         }
         let headscale = try await FakeHeadscale.start(version: version, apiKey: options["--api-key"]!)
-        let cloudflare = try await FakeCloudflare.start(token: options["--token"]!, zoneID: options["--zone"]!)
+        let cloudflare = try await FakeCloudflare.start(token: options["--token"]!, zoneID: options["--zone"]!, batchLimit: batchLimit)
         headscale.addUser("services")
-        for index in 0..<nodes {
+        if options["--scenario"] == "fleet" {
+            FleetScenario(nodes: nodes, records: records).seed(headscale: headscale, cloudflare: cloudflare)
+        }
+        for index in 0..<nodes where options["--scenario"] == "lifecycle" {
             let host = "svc-\(index / 2)"
             headscale.addNode(name: host, user: "services", givenName: index % 2 == 0 ? host : "\(host)-x8k2p1q3")
         }
         let marker = "managed by charon-lifecycle; owner=charon"
-        for index in 0..<records {
+        for index in 0..<records where options["--scenario"] == "lifecycle" {
             let host = "svc-\(index / 2).example.com"
             if index % 2 == 0 {
                 cloudflare.addRecord(name: host, type: "A", content: "100.64.\(index / 500 % 250).\(index % 250 + 1)", ttl: 60, comment: marker)

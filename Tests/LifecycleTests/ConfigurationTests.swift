@@ -19,6 +19,7 @@ struct ConfigurationTests {
         #expect(configuration.retryInterval == .seconds(10))
         #expect(configuration.monitorInterval == .seconds(30))
         #expect(configuration.dnsRecheckInterval == .seconds(300))
+        #expect(!configuration.fleetManagedDNS)
         #expect(configuration.dnsTTL == 60)
         #expect(configuration.ownerID == "charon")
         #expect(configuration.cloudflare == nil)
@@ -105,7 +106,7 @@ struct ConfigurationTests {
 
     @Test("every setting has a flag and one default place")
     func table() {
-        #expect(LifecycleSetting.allCases.count == 22)
+        #expect(LifecycleSetting.allCases.count == 23)
         #expect(LifecycleSetting.headscaleAPIKeyFile.flagName == "headscale-api-key-file")
         #expect(LifecycleSetting.tsHostname.defaultValue == nil)
         #expect(LifecycleSetting.allCases.allSatisfy { $0.help.contains($0.environmentName) })

@@ -26,6 +26,7 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup var build: BuildOptions
     @OptionGroup var containerd: ContainerdOptions
     @OptionGroup(title: "Internal ingress") var ingress: IngressAgentOptions
+    @OptionGroup(title: "Fleet pass") var fleet: FleetAgentOptions
 
     @Flag(help: "Run one reconcile pass, print the summary and exit (0 healthy, 1 degraded, 2 unhealthy).")
     var once = false
@@ -93,6 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.minimumFreeBytes = Int64(minFreeDisk) << 20
         configuration.kubernetes = KubernetesConfiguration.inCluster(environment: environment)
         configuration.systemd = SystemdEnvironment(environment: environment)
+        configuration.fleet = try fleet.configuration(node: nodeName, kubernetes: configuration.kubernetes)
         return configuration
     }
 }

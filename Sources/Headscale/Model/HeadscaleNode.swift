@@ -16,6 +16,8 @@ public struct HeadscaleNode: Decodable, Sendable, Equatable {
     public var tags: [String]
     public var online: Bool
     public var createdAt: String?
+    /// When Headscale last heard from the node (RFC 3339, `lastSeen`); nil when never or not sent.
+    public var lastSeen: String?
 
     public init(
         id: String,
@@ -25,7 +27,8 @@ public struct HeadscaleNode: Decodable, Sendable, Equatable {
         ipAddresses: [String] = [],
         tags: [String] = [],
         online: Bool = false,
-        createdAt: String? = nil
+        createdAt: String? = nil,
+        lastSeen: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -35,10 +38,11 @@ public struct HeadscaleNode: Decodable, Sendable, Equatable {
         self.tags = tags
         self.online = online
         self.createdAt = createdAt
+        self.lastSeen = lastSeen
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, givenName, user, ipAddresses, tags, forcedTags, validTags, online, createdAt
+        case id, name, givenName, user, ipAddresses, tags, forcedTags, validTags, online, createdAt, lastSeen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct HeadscaleNode: Decodable, Sendable, Equatable {
         }
         online = try container.decodeIfPresent(Bool.self, forKey: .online) ?? false
         createdAt = try container.decodeIfPresent(String.self, forKey: .createdAt)
+        lastSeen = try container.decodeIfPresent(String.self, forKey: .lastSeen)
     }
 
     /// The node's IPv4 tailnet address, if any.

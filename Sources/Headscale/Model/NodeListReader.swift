@@ -46,6 +46,7 @@ struct NodeListReader {
         var name = ""
         var givenName = ""
         var createdAt: String?
+        var lastSeen: String?
         var user: HeadscaleUser?
         var addresses: [String] = []
         var tags: [String]?
@@ -59,6 +60,7 @@ struct NodeListReader {
             case "name": name = try reader.readOptionalString() ?? ""
             case "givenName": givenName = try reader.readOptionalString() ?? ""
             case "createdAt": createdAt = try reader.readOptionalString()
+            case "lastSeen": lastSeen = try reader.readOptionalString()
             case "online": online = try reader.readOptionalBool() ?? false
             case "ipAddresses": addresses = try reader.readStringArray()
             case "tags": tags = try reader.readStringArray()
@@ -79,7 +81,8 @@ struct NodeListReader {
             ipAddresses: addresses,
             tags: allTags,
             online: online,
-            createdAt: createdAt
+            createdAt: createdAt,
+            lastSeen: lastSeen
         )
     }
 

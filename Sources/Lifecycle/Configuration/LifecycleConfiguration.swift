@@ -30,6 +30,8 @@ public struct LifecycleConfiguration: Sendable {
     public var retryInterval: Duration
     public var monitorInterval: Duration
     public var dnsRecheckInterval: Duration
+    /// `FLEET_MANAGED_DNS`: the fleet pass re-checks the zone, so dns-create does no periodic re-read.
+    public var fleetManagedDNS: Bool = false
     public var dnsTTL: Int
     public var ownerID: String
 
@@ -151,6 +153,7 @@ public struct LifecycleConfiguration: Sendable {
             retryInterval: try duration(.retryInterval),
             monitorInterval: try duration(.monitorInterval),
             dnsRecheckInterval: try duration(.dnsRecheckInterval),
+            fleetManagedDNS: try boolean(.fleetManagedDNS),
             dnsTTL: ttl,
             ownerID: ownerID
         )

@@ -27,6 +27,7 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
     case retryInterval = "RETRY_INTERVAL"
     case monitorInterval = "MONITOR_INTERVAL"
     case dnsRecheckInterval = "DNS_RECHECK_INTERVAL"
+    case fleetManagedDNS = "FLEET_MANAGED_DNS"
     case dnsTTL = "DNS_TTL"
     case ownerID = "OWNER_ID"
 
@@ -51,6 +52,7 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
         case .retryInterval: "10"
         case .monitorInterval: "30"
         case .dnsRecheckInterval: "300"
+        case .fleetManagedDNS: "false"
         case .dnsTTL: "60"
         case .ownerID: "charon"
         case .tsHostname, .domainName, .headscaleAPIKey, .headscaleAPIKeyFile, .headscaleUser, .cloudflareAPIToken,
@@ -86,6 +88,8 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
             case .retryInterval: "dns-create: seconds between those polls."
             case .monitorInterval: "dns-create: seconds between checks of the node's address in Headscale."
             case .dnsRecheckInterval: "dns-create: seconds between re-reads of the record from Cloudflare (jittered)."
+            case .fleetManagedDNS:
+                "dns-create: true when the fleet pass keeps the zone (charon-node fleet): write at start and on an address change only, no periodic re-read."
             case .dnsTTL: "TTL of the records created (1 = automatic)."
             case .ownerID: "Ownership marker written in the comment of every record this tool creates."
             }

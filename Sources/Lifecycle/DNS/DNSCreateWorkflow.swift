@@ -5,7 +5,8 @@ import Logging
 /// `charon-lifecycle dns-create`, the sidecar: waits for the service's node to register, then
 /// keeps its DNS records right until cancelled (SIGTERM). Headscale is polled every
 /// `MONITOR_INTERVAL`; Cloudflare is read only when the address changed and on a jittered
-/// `DNS_RECHECK_INTERVAL`, so a quiet fleet spends almost none of the shared rate budget.
+/// `DNS_RECHECK_INTERVAL` (never, with `FLEET_MANAGED_DNS=true`: the fleet pass re-checks the
+/// whole zone), so a quiet fleet spends almost none of the shared rate budget.
 ///
 /// ```swift
 /// let task = Task { try await DNSCreateWorkflow(configuration: configuration).run() }
@@ -42,7 +43,7 @@ public struct DNSCreateWorkflow: Sendable {
         // Set by a 429 the HTTP client could not wait out: nothing goes to Cloudflare before it.
         var notBefore = clock.now
         while true {
-            if (pending || clock.now >= nextRecheck) && clock.now >= notBefore {
+            if (pending || (!configuration.fleetManagedDNS && clock.now >= nextRecheck)) && clock.now >= notBefore {
                 do {
                     try await keeper.reconcile(ipv4: addresses.ipv4, ipv6: addresses.ipv6)
                     pending = false

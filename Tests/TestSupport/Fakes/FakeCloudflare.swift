@@ -5,6 +5,7 @@ import Synchronization
 /// docs: the `success`/`errors`/`result`/`result_info` envelope, exact-name filtering, pages,
 /// create / PATCH / PUT / DELETE, 81058 for an identical record, 81044 for an unknown id, the
 /// Free-zone limits on comments (100 characters, one line) and tags, 403 + 10000 for a bad token,
+/// the transactional batch endpoint with its per-plan operation limit (see `FakeCloudflare+Batch`),
 /// and injectable faults.
 ///
 /// ```swift
@@ -32,8 +33,12 @@ public final class FakeCloudflare: Sendable {
     public let zoneID: String
     /// Largest `per_page` honoured (Cloudflare clamps larger asks).
     public let maxPerPage: Int
+    /// Operations one batch may hold: 200 on the Free plan, 3,500 on paid plans.
+    public let batchLimit: Int
     public let faults: FakeFaults
     let state: Mutex<State>
+    /// Names whose batch operations fail (see `refuseChanges(named:)`).
+    let refused = Mutex<Set<String>>([])
     let server: LoopbackServer
 
     /// `http://127.0.0.1:<port>/client/v4`: the value for `CLOUDFLARE_API_URL`.
@@ -42,10 +47,11 @@ public final class FakeCloudflare: Sendable {
     public var requests: [FakeRequest] { server.requests }
     public func clearLog() { server.clearLog() }
 
-    private init(token: String, zoneID: String, maxPerPage: Int, faults: FakeFaults, server: LoopbackServer) {
+    private init(token: String, zoneID: String, maxPerPage: Int, batchLimit: Int, faults: FakeFaults, server: LoopbackServer) {
         self.token = token
         self.zoneID = zoneID
         self.maxPerPage = maxPerPage
+        self.batchLimit = batchLimit
         self.faults = faults
         self.state = Mutex(State())
         self.server = server
@@ -55,6 +61,7 @@ public final class FakeCloudflare: Sendable {
         token: String = "cf-token-FAKE0123456789",
         zoneID: String = "023e105f4ecef8ad9ca31a8372d0c353",
         maxPerPage: Int = 5_000,
+        batchLimit: Int = 200,
         port: Int = 0
     ) async throws -> FakeCloudflare {
         let faults = FakeFaults()
@@ -63,7 +70,7 @@ public final class FakeCloudflare: Sendable {
             guard let fake = box.value else { return .text(503, "starting") }
             return fake.handle(request)
         }
-        let fake = FakeCloudflare(token: token, zoneID: zoneID, maxPerPage: maxPerPage, faults: faults, server: server)
+        let fake = FakeCloudflare(token: token, zoneID: zoneID, maxPerPage: maxPerPage, batchLimit: batchLimit, faults: faults, server: server)
         box.set(fake)
         return fake
     }
@@ -112,6 +119,7 @@ public final class FakeCloudflare: Sendable {
                 return Self.failure(400, [(7003, "Could not route to \(request.path), perhaps your object identifier is invalid?")])
             }
             switch (request.method, parts.count) {
+            case ("POST", 6) where parts[5] == "batch": return batch(request)
             case ("GET", 5): return list(request)
             case ("POST", 5): return create(request)
             case ("PATCH", 6): return update(parts[5], request, replace: false)
@@ -137,7 +145,7 @@ public final class FakeCloudflare: Sendable {
         )
     }
 
-    private func validate(_ body: [String: Any], request: FakeRequest) -> FakeResponse? {
+    func validate(_ body: [String: Any], request: FakeRequest) -> FakeResponse? {
         guard request.headers["content-type"]?.hasPrefix("application/json") == true else {
             return Self.failure(415, [(6003, "Invalid request headers: Content-Type must be application/json")])
         }

@@ -37,6 +37,8 @@ public final class FakeHeadscale: Sendable {
         public var ipAddresses: [String]
         public var tags: [String]
         public var online: Bool
+        /// `lastSeen` as Headscale sends it (RFC 3339 UTC); nil leaves the field out.
+        public var lastSeen: String?
     }
 
     /// A pre-auth key the fake issued.
@@ -118,7 +120,8 @@ public final class FakeHeadscale: Sendable {
         givenName: String? = nil,
         ipAddresses: [String] = [],
         tags: [String] = [],
-        online: Bool = true
+        online: Bool = true,
+        lastSeen: String? = RFC3339.format(epochSeconds: RFC3339.nowEpochSeconds)
     ) -> Int {
         if let user { addUser(user) }
         return state.withLock { state in
@@ -126,7 +129,18 @@ public final class FakeHeadscale: Sendable {
             state.nextNodeID += 1
             let v4 = "100.64.\(id / 250).\(id % 250 + 1)"
             let addresses = ipAddresses.isEmpty ? [v4, "fd7a:115c:a1e0::\(String(id, radix: 16))"] : ipAddresses
-            state.nodes.append(Node(id: id, name: name, givenName: givenName ?? name, user: user, ipAddresses: addresses, tags: tags, online: online))
+            state.nodes.append(
+                Node(
+                    id: id,
+                    name: name,
+                    givenName: givenName ?? name,
+                    user: user,
+                    ipAddresses: addresses,
+                    tags: tags,
+                    online: online,
+                    lastSeen: lastSeen
+                )
+            )
             return id
         }
     }
@@ -134,6 +148,17 @@ public final class FakeHeadscale: Sendable {
     public func setAddresses(nodeID: Int, _ addresses: [String]) {
         state.withLock { state in
             if let index = state.nodes.firstIndex(where: { $0.id == nodeID }) { state.nodes[index].ipAddresses = addresses }
+            state.nodeJSON[nodeID] = nil
+        }
+    }
+
+    /// Sets whether a node is connected and when Headscale last heard from it (`lastSeen`).
+    public func setPresence(nodeID: Int, online: Bool, lastSeen: String?) {
+        state.withLock { state in
+            if let index = state.nodes.firstIndex(where: { $0.id == nodeID }) {
+                state.nodes[index].online = online
+                state.nodes[index].lastSeen = lastSeen
+            }
             state.nodeJSON[nodeID] = nil
         }
     }
@@ -281,9 +306,9 @@ public final class FakeHeadscale: Sendable {
         var object: [String: Any] = [
             "id": String(node.id), "machineKey": "mkey:\(node.id)", "nodeKey": "nodekey:\(node.id)", "discoKey": "discokey:\(node.id)",
             "ipAddresses": node.ipAddresses, "name": node.name, "givenName": node.givenName, "online": node.online,
-            "lastSeen": "2026-11-25T12:00:00Z", "expiry": "0001-01-01T00:00:00Z", "createdAt": "2026-11-25T11:00:00Z",
-            "registerMethod": "REGISTER_METHOD_AUTH_KEY",
+            "expiry": "0001-01-01T00:00:00Z", "createdAt": "2026-11-25T11:00:00Z", "registerMethod": "REGISTER_METHOD_AUTH_KEY",
         ]
+        if let lastSeen = node.lastSeen { object["lastSeen"] = lastSeen }
         if let user = node.user {
             object["user"] = userJSON(id: userID ?? 0, name: user)
         }

@@ -5,7 +5,8 @@ import Synchronization
 /// `/api/v1/nodes/<name>/status` must carry `Content-Type: application/strategic-merge-patch+json`
 /// (415 otherwise, as the API server answers an unknown patch type) and the current bearer token
 /// (401 otherwise). The patch's conditions are merged by `type` into the Node's, which start with
-/// kubelet's `Ready`, so a test can see that nothing of kubelet's was lost.
+/// kubelet's `Ready`, so a test can see that nothing of kubelet's was lost. Leases are served by
+/// ``leases`` (``FakeLeaseStore``).
 ///
 /// ```swift
 /// let api = try await FakeKubernetesAPI.start(node: "node1", token: "t0ken")
@@ -33,6 +34,8 @@ public final class FakeKubernetesAPI: Sendable {
 
     public let server: LoopbackServer
     public let node: String
+    /// The Lease API (`coordination.k8s.io/v1`), with resourceVersion conflicts.
+    public let leases = FakeLeaseStore()
     private let state: Mutex<State>
 
     private init(server: LoopbackServer, node: String, state: State) {
@@ -84,6 +87,7 @@ public final class FakeKubernetesAPI: Sendable {
                 state.rejected.append("401 bad token")
                 return .json(401, #"{"kind":"Status","status":"Failure","message":"Unauthorized","code":401}"#)
             }
+            if request.path.hasPrefix(FakeLeaseStore.prefix) { return leases.handle(request) }
             switch (request.method, request.path) {
             case ("GET", "/api/v1/nodes/\(node)"), ("GET", statusPath):
                 return .json(200, nodeJSON(state.conditions))

@@ -1,0 +1,99 @@
+import CharonSupport
+import Cloudflare
+import Fleet
+import HTTP
+import Lifecycle
+import Logging
+import TestSupport
+
+/// The Headscale and Cloudflare fakes plus fleet settings pointing at them: one per test.
+///
+/// ```swift
+/// let world = try await FleetWorld.start()
+/// world.headscale.addNode(name: "ollama", user: FleetWorld.user)
+/// let summary = await world.pass().run()
+/// ```
+final class FleetWorld: Sendable {
+    static let apiKey = "hskey-api-SECRET-fleet-5d1c"
+    static let token = "cf-token-SECRET-fleet-88aa"
+    static let zone = "zonefleet0123456789"
+    static let user = "services"
+    static let domain = "example.com"
+    static let marker = RecordOwnership.marker(ownerID: "charon")
+
+    let headscale: FakeHeadscale
+    let cloudflare: FakeCloudflare
+
+    private init(headscale: FakeHeadscale, cloudflare: FakeCloudflare) {
+        self.headscale = headscale
+        self.cloudflare = cloudflare
+    }
+
+    static func start(version: FakeHeadscale.Version = .v0_28, maxPerPage: Int = 5_000, batchLimit: Int = 200) async throws -> FleetWorld {
+        let headscale = try await FakeHeadscale.start(version: version, apiKey: apiKey)
+        let cloudflare = try await FakeCloudflare.start(token: token, zoneID: zone, maxPerPage: maxPerPage, batchLimit: batchLimit)
+        headscale.addUser(user)
+        return FleetWorld(headscale: headscale, cloudflare: cloudflare)
+    }
+
+    func stop() async {
+        await headscale.stop()
+        await cloudflare.stop()
+    }
+
+    func environment(_ overrides: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "DOMAIN_NAME": Self.domain,
+            "HEADSCALE_URL": headscale.url,
+            "HEADSCALE_API_KEY": Self.apiKey,
+            "HEADSCALE_USER": Self.user,
+            "CLOUDFLARE_API_TOKEN": Self.token,
+            "CLOUDFLARE_ZONE_ID": Self.zone,
+            "CLOUDFLARE_API_URL": cloudflare.url,
+        ]
+        for (name, value) in overrides { environment[name] = value }
+        return environment.filter { !$0.value.isEmpty }
+    }
+
+    func configuration(_ overrides: [String: String] = [:]) throws -> FleetConfiguration {
+        try FleetConfiguration.resolve(environment: environment(overrides))
+    }
+
+    /// A pass with fast retries, so fault tests take milliseconds.
+    func pass(_ overrides: [String: String] = [:]) throws -> FleetPass {
+        FleetPass(configuration: try configuration(overrides), http: Self.fastHTTP(), logger: Self.quietLogger)
+    }
+
+    static func fastHTTP() -> HTTPClient {
+        HTTPClient(
+            configuration: .init(
+                connectTimeout: .seconds(2),
+                requestTimeout: .seconds(5),
+                retryDeadline: .seconds(8),
+                maxAttempts: 4,
+                initialBackoff: .milliseconds(10),
+                maxBackoff: .milliseconds(50)
+            )
+        )
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// RFC 3339 of `hours` ago.
+    static func hoursAgo(_ hours: Int) -> String {
+        RFC3339.format(epochSeconds: RFC3339.nowEpochSeconds - hours * 3600)
+    }
+
+    /// The zone's records as (name, type, content, comment), sorted: for "nothing changed" checks.
+    var zone: [String] {
+        cloudflare.records.map { "\($0.id) \($0.name) \($0.type) \($0.content) \($0.comment ?? "-") \($0.ttl)" }.sorted()
+    }
+
+    func records(named name: String, type: String) -> [FakeCloudflare.Record] {
+        cloudflare.records(named: name).filter { $0.type == type }
+    }
+}
