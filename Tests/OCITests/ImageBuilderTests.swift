@@ -168,7 +168,7 @@ struct ImageBuilderTests {
             finished.set()
             return result
         }
-        try await Task.sleep(for: .milliseconds(400))
+        try await LockWaiters.waitForOne(on: "\(output).lock")
         #expect(!finished.value, "the build ran while another holder had the lock")
         #expect(!POSIXIO.exists(output))
         lock.release()

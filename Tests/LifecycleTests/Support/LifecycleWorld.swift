@@ -69,7 +69,8 @@ final class LifecycleWorld: @unchecked Sendable {
         try LifecycleConfiguration.resolve(environment: environment(overrides), flags: [:])
     }
 
-    /// Clients with fast retries so fault tests take milliseconds.
+    /// Clients whose retry waits are counted, not slept (a skipping clock), so fault tests take
+    /// milliseconds and never depend on how fast the machine is.
     func clients(_ configuration: LifecycleConfiguration) -> LifecycleClients {
         let http = HTTPClient(
             configuration: .init(
@@ -79,7 +80,8 @@ final class LifecycleWorld: @unchecked Sendable {
                 maxAttempts: 5,
                 initialBackoff: .milliseconds(10),
                 maxBackoff: .milliseconds(50)
-            )
+            ),
+            clock: ManualClock(skipping: true)
         )
         return LifecycleClients(configuration: configuration, http: http, logger: Self.quietLogger)
     }
