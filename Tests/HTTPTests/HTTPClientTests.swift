@@ -118,6 +118,13 @@ struct HTTPClientTests {
         // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
         #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_470) == .seconds(10))
         #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_490) == .seconds(0))
+        // Capped at 10 minutes: a bad header cannot park a sidecar for days.
+        #expect(RetryAfter.delay(from: "600") == .seconds(600))
+        #expect(RetryAfter.delay(from: "601") == RetryAfter.maximum)
+        #expect(RetryAfter.delay(from: "864000") == .seconds(600))
+        #expect(RetryAfter.delay(from: "99999999999999999999999") == .seconds(600))
+        #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_000_000) == .seconds(600))
+        #expect(RetryAfter.delay(from: "-5") == nil)
     }
 
     @Test("connection refused is retried until the server comes up")

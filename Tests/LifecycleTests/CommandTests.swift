@@ -26,6 +26,7 @@ struct CommandTests {
         #expect(POSIXFile.contents(world.keyPath) == key)
         #expect(POSIXFile.mode(world.keyPath) == 0o600)
         let all = output + errors
+        #expect(!all.contains("plain http"), "loopback http is no exposure: no warning")
         #expect(all.contains("deleted stale Headscale node ollama"))
         #expect(all.contains("deleted A 100.64.0.9"))
         #expect(all.contains("left alone A 203.0.113.10"))
@@ -71,6 +72,46 @@ struct CommandTests {
         let (unknown, _, _) = try await Self.run(["cleanup", "--no-such-flag"], world.environment(), in: world)
         #expect(unknown == 2)
         #expect(world.headscale.requests.isEmpty)
+    }
+
+    @Test("secrets as flags are refused with exit 2 before anything is called")
+    func secretFlagsRefused() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        var environment = world.environment()
+        environment["HEADSCALE_API_KEY"] = nil
+        let (status, output, errors) = try await Self.run(["cleanup", "--headscale-api-key", "hskey-on-cmdline"], environment, in: world)
+        #expect(status == 2)
+        #expect(errors.contains("--headscale-api-key is refused: a secret on the command line is readable by every process on the node"))
+        #expect(!(output + errors).contains("hskey-on-cmdline"))
+        let (tokenStatus, _, tokenErrors) = try await Self.run(
+            ["dns-create", "--cloudflare-api-token", "cf-on-cmdline"],
+            world.environment(),
+            in: world
+        )
+        #expect(tokenStatus == 2)
+        #expect(tokenErrors.contains("--cloudflare-api-token is refused"))
+        #expect(world.headscale.requests.isEmpty && world.cloudflare.requests.isEmpty)
+    }
+
+    @Test("an API key bound for plain http on another host is warned about once, at start")
+    func plainHTTPWarning() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        // An unresolvable name: dns-create keeps retrying until the SIGTERM.
+        let child = try SpawnedProcess(
+            Self.executable,
+            ["dns-create"],
+            environment: world.environment(["HEADSCALE_URL": "http://headscale.invalid:8080", "RETRY_INTERVAL": "600"]),
+            outputFolder: world.scratch.path
+        )
+        #expect(await eventually { child.standardError.contains("plain http") })
+        child.signal(SIGTERM)
+        #expect(try await child.wait(timeout: .seconds(120)) == 0)
+        let lines = child.standardError.split(separator: "\n").filter { $0.contains("plain http") }
+        #expect(lines.count == 1, "\(child.standardError)")
+        #expect(lines.first?.contains("HEADSCALE_URL=http://headscale.invalid:8080 is plain http to another host") == true)
+        #expect(!child.standardError.contains(LifecycleWorld.apiKey))
     }
 
     @Test("dns-create exits 0 promptly on SIGTERM, while waiting and while monitoring")

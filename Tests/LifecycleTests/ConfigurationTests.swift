@@ -7,7 +7,7 @@ import Testing
 struct ConfigurationTests {
     static let minimal = ["TS_HOSTNAME": "ollama", "HEADSCALE_API_KEY": "k", "HEADSCALE_USER": "services"]
 
-    @Test("defaults match DESIGN.md")
+    @Test("defaults match the documented table")
     func defaults() throws {
         let configuration = try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [:])
         #expect(configuration.headscaleURL == "http://headscale.core.svc.cluster.local:8080")
@@ -101,6 +101,46 @@ struct ConfigurationTests {
         #expect(DurationParser.parse("500ms") == .milliseconds(500))
         #expect(DurationParser.parse("1x") == nil)
         #expect(DurationParser.parse("") == nil)
+    }
+
+    @Test("a secret given as a flag is refused, naming why, without echoing it", arguments: ["HEADSCALE_API_KEY", "CLOUDFLARE_API_TOKEN"])
+    func secretFlagsRefused(name: String) {
+        let flag = "--" + name.lowercased().replacing("_", with: "-")
+        let error = #expect(throws: ConfigurationError.self) {
+            _ = try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [name: "SECRET-on-the-command-line"])
+        }
+        #expect(error?.message.hasPrefix("\(flag) is refused: a secret on the command line is readable by every process") == true)
+        #expect(error?.message.contains("set \(name) or \(name)_FILE instead") == true)
+        #expect(error?.message.contains("SECRET-on-the-command-line") == false)
+    }
+
+    @Test("a credential sent over plain http to another host is warned about; https and loopback are not")
+    func plainHTTPWarnings() throws {
+        func warnings(_ environment: [String: String]) throws -> [String] {
+            try LifecycleConfiguration.resolve(environment: Self.minimal.merging(environment) { $1 }, flags: [:]).plainHTTPWarnings
+        }
+        // The in-cluster default is plain http: a warning, so the operator knows.
+        #expect(
+            try warnings([:]) == [
+                "HEADSCALE_URL=http://headscale.core.svc.cluster.local:8080 is plain http to another host: "
+                    + "the API key crosses the network unencrypted; use https://"
+            ]
+        )
+        for local in [
+            "https://headscale.example.com", "http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:8080", "http+unix://%2Frun%2Fh.sock",
+        ] {
+            #expect(try warnings(["HEADSCALE_URL": local]).isEmpty, "\(local)")
+        }
+        for remote in ["http://10.0.0.5:8080", "http://headscale.example.com", "http://127.0.0.1.example.com", "http://user@headscale:8080"] {
+            #expect(try warnings(["HEADSCALE_URL": remote]).count == 1, "\(remote)")
+        }
+        let cloudflare = try warnings([
+            "HEADSCALE_URL": "https://headscale.example.com", "CLOUDFLARE_API_TOKEN": "t", "CLOUDFLARE_ZONE_ID": "z",
+            "DOMAIN_NAME": "example.com", "CLOUDFLARE_API_URL": "http://cloudflare-proxy.internal/client/v4",
+        ])
+        #expect(cloudflare.count == 1)
+        #expect(cloudflare.first?.hasPrefix("CLOUDFLARE_API_URL=http://cloudflare-proxy.internal/client/v4 is plain http") == true)
+        #expect(cloudflare.allSatisfy { !$0.contains("t\"") })
     }
 
     @Test("every setting has a flag and one default place")

@@ -59,7 +59,8 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether the value is a credential: read from `*_FILE` too, never printed.
+    /// Whether the value is a credential: read from the environment or `*_FILE` only (a flag is
+    /// refused: every process on the node can read a command line), never printed.
     public var isSecret: Bool { self == .headscaleAPIKey || self == .cloudflareAPIToken }
 
     /// One line for `--help`.
@@ -70,10 +71,12 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
             case .domainName: "DNS zone name; the record is <first label of TS_HOSTNAME>.<DOMAIN_NAME>. Required for DNS."
             case .headscaleURL: "Headscale base URL."
             case .headscaleNamespace: "Namespace of the Headscale service (used in the default URL)."
-            case .headscaleAPIKey: "Headscale API key. Prefer HEADSCALE_API_KEY_FILE."
+            case .headscaleAPIKey:
+                "Headscale API key: environment only, the flag is refused (visible in /proc/*/cmdline). Prefer HEADSCALE_API_KEY_FILE."
             case .headscaleAPIKeyFile: "File holding the Headscale API key."
             case .headscaleUser: "Headscale user that owns the nodes and keys. Required."
-            case .cloudflareAPIToken: "Cloudflare API token; DNS steps are skipped when absent. Prefer CLOUDFLARE_API_TOKEN_FILE."
+            case .cloudflareAPIToken:
+                "Cloudflare API token; DNS steps are skipped when absent. Environment only, the flag is refused (visible in /proc/*/cmdline). Prefer CLOUDFLARE_API_TOKEN_FILE."
             case .cloudflareAPITokenFile: "File holding the Cloudflare API token."
             case .cloudflareZoneID: "Cloudflare zone id. Required with a token."
             case .cloudflareAPIURL: "Cloudflare API base URL."
