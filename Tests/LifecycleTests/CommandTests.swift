@@ -74,6 +74,23 @@ struct CommandTests {
         #expect(world.headscale.requests.isEmpty)
     }
 
+    @Test("a Headscale answer over the response cap fails cleanup naming host, path and limit; HTTP_MAX_RESPONSE_MIB raises it")
+    func responseCap() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        // Valid JSON, 5 MiB of it whitespace: over the 4 MiB default, under 8.
+        let padded =
+            #"{"users": [{"id": "1", "name": "services", "createdAt": "2026-01-01T00:00:00Z"}]"# + String(repeating: " ", count: 5 << 20) + "}"
+        world.headscale.faults.inject(.response(.json(200, padded)), times: 2, on: "GET", pathPrefix: "/api/v1/user")
+        let (status, _, errors) = try await Self.run(["cleanup"], world.environment(), in: world)
+        #expect(status == 1)
+        #expect(errors.contains("GET \(world.headscale.url)/api/v1/user: response body over the 4 MiB limit"), "\(errors)")
+        #expect(!world.keyFileExists)
+        let (raised, _, raisedErrors) = try await Self.run(["cleanup"], world.environment(["HTTP_MAX_RESPONSE_MIB": "8"]), in: world)
+        #expect(raised == 0, "\(raisedErrors)")
+        #expect(world.keyFileExists)
+    }
+
     @Test("secrets as flags are refused with exit 2 before anything is called")
     func secretFlagsRefused() async throws {
         let world = try await LifecycleWorld.start()

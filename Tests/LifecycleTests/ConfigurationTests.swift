@@ -143,9 +143,22 @@ struct ConfigurationTests {
         #expect(cloudflare.allSatisfy { !$0.contains("t\"") })
     }
 
+    @Test("the response cap is 4 MiB unless HTTP_MAX_RESPONSE_MIB says otherwise, within 1 to 1024")
+    func responseCap() throws {
+        #expect(try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [:]).maxResponseBytes == 4 << 20)
+        let raised = try LifecycleConfiguration.resolve(environment: Self.minimal.merging(["HTTP_MAX_RESPONSE_MIB": "16"]) { $1 }, flags: [:])
+        #expect(raised.maxResponseBytes == 16 << 20)
+        for bad in ["0", "2048", "4MiB", "-1"] {
+            let error = #expect(throws: ConfigurationError.self) {
+                _ = try LifecycleConfiguration.resolve(environment: Self.minimal.merging(["HTTP_MAX_RESPONSE_MIB": bad]) { $1 }, flags: [:])
+            }
+            #expect(error?.message == "HTTP_MAX_RESPONSE_MIB=\(bad) is not a whole number in 1...1024")
+        }
+    }
+
     @Test("every setting has a flag and one default place")
     func table() {
-        #expect(LifecycleSetting.allCases.count == 22)
+        #expect(LifecycleSetting.allCases.count == 23)
         #expect(LifecycleSetting.headscaleAPIKeyFile.flagName == "headscale-api-key-file")
         #expect(LifecycleSetting.tsHostname.defaultValue == nil)
         #expect(LifecycleSetting.allCases.allSatisfy { $0.help.contains($0.environmentName) })

@@ -32,6 +32,8 @@ public struct LifecycleConfiguration: Sendable {
     public var dnsRecheckInterval: Duration
     public var dnsTTL: Int
     public var ownerID: String
+    /// Cap on every response body, decoded (`HTTP_MAX_RESPONSE_MIB`, 4 MiB by default).
+    public var maxResponseBytes: Int
 
     /// `<first label of TS_HOSTNAME>.<DOMAIN_NAME>`, or nil without a domain.
     public var fqdn: String? {
@@ -176,7 +178,8 @@ public struct LifecycleConfiguration: Sendable {
             monitorInterval: try duration(.monitorInterval),
             dnsRecheckInterval: try duration(.dnsRecheckInterval),
             dnsTTL: ttl,
-            ownerID: ownerID
+            ownerID: ownerID,
+            maxResponseBytes: try integer(.httpMaxResponseMiB, in: 1...1024) << 20
         )
     }
 }

@@ -29,6 +29,7 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
     case dnsRecheckInterval = "DNS_RECHECK_INTERVAL"
     case dnsTTL = "DNS_TTL"
     case ownerID = "OWNER_ID"
+    case httpMaxResponseMiB = "HTTP_MAX_RESPONSE_MIB"
 
     /// The environment variable.
     public var environmentName: String { rawValue }
@@ -53,6 +54,7 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
         case .dnsRecheckInterval: "300"
         case .dnsTTL: "60"
         case .ownerID: "charon"
+        case .httpMaxResponseMiB: "4"
         case .tsHostname, .domainName, .headscaleAPIKey, .headscaleAPIKeyFile, .headscaleUser, .cloudflareAPIToken,
             .cloudflareAPITokenFile, .cloudflareZoneID, .authKeyTags:
             nil
@@ -91,6 +93,8 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
             case .dnsRecheckInterval: "dns-create: seconds between re-reads of the record from Cloudflare (jittered)."
             case .dnsTTL: "TTL of the records created (1 = automatic)."
             case .ownerID: "Ownership marker written in the comment of every record this tool creates."
+            case .httpMaxResponseMiB:
+                "Largest response body read from Headscale or Cloudflare, in MiB after decompression (the Headscale node list may be 4 times this); 1 to 1024."
             }
         return defaultValue.map { "\(text) Env \(environmentName); default \($0)." } ?? "\(text) Env \(environmentName)."
     }
