@@ -21,7 +21,7 @@ struct CharonLifecycle: AsyncParsableCommand {
         subcommands: [CleanupCommand.self, DNSCreateCommand.self]
     )
 
-    /// Parses, runs, and maps every ending to DESIGN.md's exit codes (ArgumentParser's own usage
+    /// Parses, runs, and maps every ending to the documented exit codes (ArgumentParser's own usage
     /// errors would exit 64: here they are bad configuration, 2).
     static func main() async {
         LoggingSystem.bootstrap { label in

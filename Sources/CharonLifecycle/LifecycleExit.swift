@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// How a run ends, per DESIGN.md: 0 done, 1 a failure the message names, 2 bad configuration.
+/// How a run ends (docs/lifecycle.md): 0 done, 1 a failure the message names, 2 bad configuration.
 enum LifecycleExit: Error, CustomStringConvertible {
     case failed(String)
     case badConfiguration(String)

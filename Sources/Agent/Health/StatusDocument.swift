@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The JSON of `/status` (DESIGN.md, "Status endpoint"), also what `charon-node status` decodes.
+/// The JSON of `/status` (docs/agent.md), also what `charon-node status` decodes.
 ///
 /// ```json
 /// {"node":"node1","version":"0.1.0","overall":"healthy","ready":true,"passes":12,

@@ -1,6 +1,6 @@
 import Cloudflare
 
-/// Decides which DNS records this tool may delete or rewrite, per DESIGN.md: the name equals the
+/// Decides which DNS records this tool may delete or rewrite (docs/lifecycle.md): the name equals the
 /// service's FQDN (case-insensitively), the type is A or AAAA, and the record is owned (its comment
 /// is our marker) or points into the tailnet ranges. Anything else is reported, never touched.
 ///

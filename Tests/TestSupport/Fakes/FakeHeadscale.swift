@@ -6,7 +6,7 @@ import Synchronization
 /// OpenAPI: users, nodes, node deletion and pre-auth keys, in the wire format of the version
 /// chosen, with fault injection and a request log.
 ///
-/// Version switches (DESIGN.md §4):
+/// Version switches (docs/lifecycle.md, Headscale 0.23 to 0.29):
 /// - 0.23: `?name=` on users is ignored; the pre-auth key's `user` is a name, and the key's
 ///   `user` answer a bare name; an unknown node or a wrong API key is HTTP 500.
 /// - 0.26: the pre-auth key's `user` is a numeric id in a JSON string (a name is a 400); the
