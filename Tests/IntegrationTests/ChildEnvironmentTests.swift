@@ -26,21 +26,6 @@ struct ChildEnvironmentTests {
         try scratch.write("bin/\(tool)", "#!/bin/sh\nenv > '\(scratch.path)/\(tool).env'\necho 'wrapped \(tool)' >&2\nexit 1\n", mode: 0o755)
     }
 
-    /// A listening unix socket, so `image import` gets as far as running `ctr`.
-    static func socket(at path: String) throws -> Int32 {
-        let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
-            for (index, byte) in path.utf8.prefix(bytes.count - 1).enumerated() { bytes[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard descriptor >= 0, bound == 0, listen(descriptor, 1) == 0 else { throw SystemError(operation: "bind", path: path) }
-        return descriptor
-    }
-
     @Test func noSecretReachesCtrNftTailscaleOrNginx() async throws {
         let scratch = try TemporaryDirectory(prefix: "childenv")
         for tool in ["ctr", "nft", "tailscale", "nginx"] { try Self.wrapper(tool, in: scratch) }
@@ -55,14 +40,15 @@ struct ChildEnvironmentTests {
         let tarball = "\(scratch.path)/image.tar"
         let build = try await BuiltProducts.run("charon-node", ["image", "build", "--spec", "\(scratch.path)/spec", "--output", tarball])
         #expect(build.exitCode == 0, "\(build.standardError)")
-        let listener = try Self.socket(at: "\(scratch.path)/ctd.sock")
-        defer { close(listener) }
+        // A socket that exists, so `image import` gets as far as running `ctr`.
+        let listener = try ListeningUnixSocket(path: "\(scratch.path)/ctd.sock")
         let ctr = try await BuiltProducts.run(
             "charon-node",
             ["image", "import", "--containerd-address", "\(scratch.path)/ctd.sock", tarball],
             environment: environment
         )
         #expect(ctr.standardError.contains("wrapped ctr"), "\(ctr.standardError)")
+        withExtendedLifetime(listener) {}
 
         // nft: the firewall check.
         let nft = try await BuiltProducts.run("charon-node", ["ingress", "firewall", "--check"], environment: environment)
