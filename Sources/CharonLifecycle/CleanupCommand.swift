@@ -17,6 +17,7 @@ struct CleanupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve()
         let logger = Logger(label: "charon-lifecycle")
+        for warning in configuration.plainHTTPWarnings { logger.warning("\(warning)") }
         let workflow = CleanupWorkflow(configuration: configuration, logger: logger)
         let task = Task { try await workflow.run() }
         // Stopped mid-run, the task is cancelled so a half-written key file is removed, not left.

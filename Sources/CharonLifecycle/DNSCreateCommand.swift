@@ -22,6 +22,7 @@ struct DNSCreateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve()
         let logger = Logger(label: "charon-lifecycle")
+        for warning in configuration.plainHTTPWarnings { logger.warning("\(warning)") }
         let workflow = DNSCreateWorkflow(configuration: configuration, logger: logger)
         let task = Task { try await workflow.run() }
         let stop = StopSignals { task.cancel() }

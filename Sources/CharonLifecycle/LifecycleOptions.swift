@@ -54,6 +54,8 @@ struct LifecycleOptions: ParsableArguments {
     var dnsTTL: String?
     @Option(name: .customLong(LifecycleSetting.ownerID.flagName), help: ArgumentHelp(LifecycleSetting.ownerID.help))
     var ownerID: String?
+    @Option(name: .customLong(LifecycleSetting.httpMaxResponseMiB.flagName), help: ArgumentHelp(LifecycleSetting.httpMaxResponseMiB.help))
+    var httpMaxResponseMiB: String?
 
     /// The flags given, keyed by environment variable name.
     var values: [String: String] {
@@ -66,7 +68,7 @@ struct LifecycleOptions: ParsableArguments {
             (.authKeyOutputPath, authKeyOutputPath), (.authKeyExpiration, authKeyExpiration), (.authKeyTags, authKeyTags),
             (.authKeyEphemeral, authKeyEphemeral), (.authKeyReusable, authKeyReusable), (.maxRetries, maxRetries),
             (.retryInterval, retryInterval), (.monitorInterval, monitorInterval), (.dnsRecheckInterval, dnsRecheckInterval),
-            (.fleetManagedDNS, fleetManagedDNS), (.dnsTTL, dnsTTL), (.ownerID, ownerID),
+            (.fleetManagedDNS, fleetManagedDNS), (.dnsTTL, dnsTTL), (.ownerID, ownerID), (.httpMaxResponseMiB, httpMaxResponseMiB),
         ]
         var result: [String: String] = [:]
         for (setting, value) in pairs { if let value { result[setting.environmentName] = value } }

@@ -133,6 +133,13 @@ public enum ContainerdError: Error, CustomStringConvertible, Equatable {
     case digestMismatch(reference: String, expected: String, found: String)
     case notFoundAfterImport(reference: String)
 
+    /// containerd refused to create something that exists already, e.g. two imports of one image
+    /// at once: `image "localhost/x:latest": already exists`.
+    public var isAlreadyExists: Bool {
+        guard case .commandFailed(_, let message) = self else { return false }
+        return message.hasSuffix("already exists")
+    }
+
     public var description: String {
         switch self {
         case .socketMissing(let path): "containerd socket \(path) does not exist (is containerd running?)"

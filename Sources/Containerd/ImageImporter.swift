@@ -36,8 +36,15 @@ public struct ImageImporter: Sendable {
             } else {
                 logger.info("importing \(tarball) as \(reference)")
             }
-            try await containerd.importImage(tarball)
-            imported = true
+            do {
+                try await containerd.importImage(tarball)
+                imported = true
+            } catch let error as ContainerdError where error.isAlreadyExists {
+                // Another importer (a second agent, an operator's `image rebuild`) created the
+                // image between our look and our import, and containerd refuses a second create.
+                // What counts is what it holds now: verified just below, like our own import.
+                logger.info("\(reference) was imported meanwhile by another process: \(error)")
+            }
             current = try await containerd.image(named: reference)
         }
         guard let current else { throw ContainerdError.notFoundAfterImport(reference: reference) }

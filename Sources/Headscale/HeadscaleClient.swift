@@ -58,7 +58,15 @@ public final class HeadscaleClient: Sendable {
     public func nodes(user: String? = nil, where predicate: (HeadscaleNode) -> Bool = { _ in true }) async throws -> [HeadscaleNode] {
         let path = "/api/v1/node"
         let url = baseURL + path + PercentEncoding.query(user.map { [("user", $0)] } ?? [])
-        let body = try await call(HTTPRequest(.get, url, retryPolicy: retryPolicy(.idempotent)), label: "GET \(path)")
+        // The one answer that grows with the tailnet: four times the client's cap (16 MiB by
+        // default, some 10,000 nodes).
+        let request = HTTPRequest(
+            .get,
+            url,
+            retryPolicy: retryPolicy(.idempotent),
+            maxResponseBytes: http.configuration.maxResponseBytes.multipliedReportingOverflow(by: 4).partialValue
+        )
+        let body = try await call(request, label: "GET \(path)")
         do {
             return try NodeListReader.nodes(in: body, where: predicate)
         } catch let error as NodeListReader.Malformed {

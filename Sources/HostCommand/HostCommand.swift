@@ -1,8 +1,17 @@
 import Subprocess
 import SystemPackage
 
-/// Runs a host tool (`ctr`, later `tailscale`, `nginx`, `nft`) and collects its output, turning
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a host tool (`ctr`, `tailscale`, `nginx`, `nft`) and collects its output, turning
 /// "could not start" and "exited non-zero" into errors an operator can read in one line.
+///
+/// The tool gets a minimal environment, not charon's: `PATH`, `HOME`, `TMPDIR`, the locale
+/// (`LANG`, `LANGUAGE`, `LC_*`, `TZ`) and what the caller passes in `environment`. Whatever else
+/// charon holds (`HEADSCALE_API_KEY`, `CLOUDFLARE_API_TOKEN`, a kube token) never reaches a
+/// child's `/proc/<pid>/environ`, its crash dumps or its own children.
 ///
 /// ```swift
 /// let output = try await HostCommand(executable: "ctr").run(["--address", socket, "version"])
@@ -10,12 +19,42 @@ import SystemPackage
 public struct HostCommand: Sendable {
     /// A program name looked up on `PATH`, or a path.
     public var executable: String
-    /// Extra environment for the child; the rest is inherited.
+    /// Variables the child needs beyond the minimal set.
     public var environment: [String: String]
+    /// Passes charon's whole environment on instead of the minimal set: only for tests running
+    /// charon's own executables, which must see the test's settings.
+    public var inheritsEnvironment: Bool
 
     public init(executable: String, environment: [String: String] = [:]) {
         self.executable = executable
         self.environment = environment
+        inheritsEnvironment = false
+    }
+
+    /// Names passed from charon's environment to every tool.
+    public static let passedNames: Set<String> = ["PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ"]
+
+    /// The child's environment: the minimal subset of `parent` (``passedNames`` and `LC_*`), a
+    /// default `PATH` when the parent has none, then `extra`.
+    public static func minimalEnvironment(from parent: [String: String], adding extra: [String: String] = [:]) -> [String: String] {
+        var result = parent.filter { passedNames.contains($0.key) || $0.key.hasPrefix("LC_") }
+        if result["PATH"]?.isEmpty ?? true { result["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
+        result.merge(extra) { _, added in added }
+        return result
+    }
+
+    /// This process's environment, read from `environ`.
+    public static var processEnvironment: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
     }
 
     /// Collected result of a finished command.
@@ -36,13 +75,23 @@ public struct HostCommand: Sendable {
     /// Runs to completion and returns the output whatever the exit code.
     public func run(_ arguments: [String], outputLimit: Int = 16 << 20) async throws -> Output {
         let target: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
-        var overrides: [Environment.Key: String?] = [:]
-        for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
+        let childEnvironment: Environment
+        if inheritsEnvironment {
+            var overrides: [Environment.Key: String?] = [:]
+            for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
+            childEnvironment = .inherit.updating(overrides)
+        } else {
+            var values: [Environment.Key: String] = [:]
+            for (key, value) in Self.minimalEnvironment(from: Self.processEnvironment, adding: environment) {
+                values[Environment.Key(stringLiteral: key)] = value
+            }
+            childEnvironment = .custom(values)
+        }
         do {
             let result = try await Subprocess.run(
                 target,
                 arguments: Arguments(arguments),
-                environment: .inherit.updating(overrides),
+                environment: childEnvironment,
                 output: .string(limit: outputLimit),
                 error: .string(limit: 1 << 20)
             )

@@ -16,7 +16,12 @@ public struct LifecycleClients: Sendable {
     public let recordKeeper: DNSRecordKeeper?
 
     public init(configuration: LifecycleConfiguration, http: HTTPClient? = nil, logger: Logger = Logger(label: "charon.lifecycle")) {
-        let http = http ?? HTTPClient(configuration: HTTPClient.Configuration(userAgent: "charon-lifecycle"), logger: logger)
+        let http =
+            http
+            ?? HTTPClient(
+                configuration: HTTPClient.Configuration(userAgent: "charon-lifecycle", maxResponseBytes: configuration.maxResponseBytes),
+                logger: logger
+            )
         headscale = HeadscaleClient(baseURL: configuration.headscaleURL, apiKey: configuration.headscaleAPIKey, http: http, logger: logger)
         if let settings = configuration.cloudflare, let fqdn = configuration.fqdn {
             let cloudflare = CloudflareClient(baseURL: settings.apiURL, zoneID: settings.zoneID, token: settings.token, http: http, logger: logger)

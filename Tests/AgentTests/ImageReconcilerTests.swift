@@ -38,7 +38,8 @@ struct ImageReconcilerTests {
         // Another builder (here: this test) holds the output's lock.
         let lock = try FileLock.acquire("\(output).lock")
         let first = Task { await reconciler.reconcileImage() }
-        try await Task.sleep(for: .milliseconds(300))
+        // The first pass's build is under way once it blocks on the lock.
+        try await LockWaiters.waitForOne(on: "\(output).lock")
         let second = await reconciler.reconcileImage()
         #expect(!second.image.ok)
         #expect(second.image.message.contains("has not finished"), "\(second.image.message)")

@@ -85,18 +85,25 @@ struct NodeConditionReporterTests {
     @Test func heartbeatResendsUnchangedConditions() async throws {
         let api = try await FakeKubernetesAPI.start(node: "node1", token: "t")
         let scratch = try TemporaryDirectory()
+        let clock = ManualClock()
         let reporter = NodeConditionReporter(
             client: KubernetesClient(configuration: Self.configuration(api, tokenFile: try scratch.write("token", "t"))),
             node: "node1",
-            heartbeat: .milliseconds(200),
-            metrics: AgentMetrics()
+            heartbeat: .seconds(300),
+            metrics: AgentMetrics(),
+            clock: clock
         )
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 1), changed: [])
-        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 2), changed: [])
         #expect(api.patchBodies.count == 1)
-        try await Task.sleep(for: .milliseconds(250))
+        clock.advance(by: .seconds(299))
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 2), changed: [])
+        #expect(api.patchBodies.count == 1, "unchanged and 1 s short of the heartbeat: nothing sent")
+        clock.advance(by: .seconds(1))
         await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 3), changed: [])
-        #expect(api.patchBodies.count == 2)
+        #expect(api.patchBodies.count == 2, "the heartbeat is due: the same conditions again")
+        clock.advance(by: .seconds(10))
+        await reporter.healthDidUpdate(Self.snapshot(containerdOK: true, at: 4), changed: [])
+        #expect(api.patchBodies.count == 2, "the heartbeat counts from the last PATCH")
         await api.stop()
     }
 

@@ -34,6 +34,17 @@ final class NotifySocket {
     /// The blocking `recv` runs on a Dispatch thread, not on the cooperative pool: with two cores
     /// the pool has two threads, and parallel tests blocking both would starve the very task
     /// (the reporter) whose datagram they wait for.
+    /// Every datagram already queued, without waiting.
+    func drain() -> [String] {
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            guard count >= 0 else { return messages }
+            messages.append(String(decoding: buffer.prefix(count), as: UTF8.self))
+        }
+    }
+
     func receive() async -> String? {
         let descriptor = descriptor
         return await withCheckedContinuation { continuation in
@@ -46,7 +57,7 @@ final class NotifySocket {
     }
 }
 
-@Suite("sd_notify over a real datagram socket")
+@Suite("sd_notify over a real datagram socket", .timeLimit(.minutes(2)))
 struct SystemdNotifierTests {
     @Test(arguments: [false, true])
     func sendsToPathAndAbstractSockets(abstract: Bool) async throws {
@@ -98,18 +109,36 @@ struct SystemdNotifierTests {
     @Test func watchdogPingsAtHalfThePeriodWhileTheLoopIsAlive() async throws {
         let scratch = try TemporaryDirectory()
         let receiver = try NotifySocket(path: "\(scratch.path)/notify", abstract: false)
-        let model = HealthModel(node: "n", checks: [("image", .unhealthy, true)])
+        let clock = ManualClock()
+        let model = HealthModel(node: "n", checks: [("image", .unhealthy, true)], clock: clock)
         let reporter = SystemdReporter(
-            environment: SystemdEnvironment(notifySocket: receiver.name, watchdogPeriod: .milliseconds(200)),
+            environment: SystemdEnvironment(notifySocket: receiver.name, watchdogPeriod: .seconds(30)),
             model: model,
-            stallLimit: .seconds(60)
+            stallLimit: .seconds(60),
+            clock: clock
         )
         let task = Task { try await reporter.run() }
-        let started = ContinuousClock.now
-        #expect(await receiver.receive() == "WATCHDOG=1")
-        #expect(await receiver.receive() == "WATCHDOG=1")
-        let elapsed = started.duration(to: .now)
-        #expect(elapsed >= .milliseconds(80) && elapsed < .seconds(5), "\(elapsed)")
+        // Each sleep of the reporter follows its ping (a datagram is queued when send returns).
+        await clock.waitForSleeps(1)
+        #expect(receiver.drain() == ["WATCHDOG=1"])
+        #expect(clock.sleeps == [.seconds(15)], "half of WATCHDOG_USEC")
+        clock.advance(by: .seconds(15))
+        await clock.waitForSleeps(2)
+        #expect(receiver.drain() == ["WATCHDOG=1"])
+        // A pass starts and never ends: pings while it is younger than the 60 s stall limit, then none.
+        model.passDidStart()
+        for sleeps in 3...6 {
+            clock.advance(by: .seconds(15))
+            await clock.waitForSleeps(sleeps)
+        }
+        #expect(receiver.drain() == ["WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1"], "at 15, 30 and 45 s into the pass; not at 60 s")
+        clock.advance(by: .seconds(15))
+        await clock.waitForSleeps(7)
+        #expect(receiver.drain().isEmpty, "stuck: systemd's watchdog will restart the unit")
+        model.publish()
+        clock.advance(by: .seconds(15))
+        await clock.waitForSleeps(8)
+        #expect(receiver.drain() == ["WATCHDOG=1"], "the loop moved again")
         task.cancel()
         _ = await task.result
     }

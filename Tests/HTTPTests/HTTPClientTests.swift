@@ -6,12 +6,14 @@ import Testing
 
 /// The libcurl client against real loopback servers: bodies, headers, retries, timeouts,
 /// cancellation, unix sockets.
-@Suite("HTTP client")
+@Suite("HTTP client", .timeLimit(.minutes(2)))
 struct HTTPClientTests {
     /// Fast backoff so retry tests take milliseconds, not seconds.
     static let quick = HTTPClient.Configuration(
-        connectTimeout: .seconds(2),
-        requestTimeout: .seconds(5),
+        // Per attempt: far above what a loopback answer takes on a loaded machine (an attempt that
+        // timed out would be retried and change the counts the tests assert).
+        connectTimeout: .seconds(10),
+        requestTimeout: .seconds(30),
         retryDeadline: .seconds(10),
         maxAttempts: 4,
         initialBackoff: .milliseconds(20),
@@ -92,24 +94,22 @@ struct HTTPClientTests {
             } == 1 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
         }
         defer { Task { await server.stop() } }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
-        let waited = clock.now - start
+        let clock = ManualClock(skipping: true)
+        let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
         #expect(response.status == 200)
         #expect(server.requests.count == 2)
-        #expect(waited >= .milliseconds(950), "waited \(waited), Retry-After asked for 1 s")
+        #expect(clock.sleeps == [.seconds(1)], "one wait, as long as Retry-After asked for")
     }
 
     @Test("a Retry-After beyond the deadline returns the 429 instead of waiting")
     func retryAfterBeyondDeadline() async throws {
         let server = try await LoopbackServer.start { _ in .json(429, "{}", headers: [("Retry-After", "3600")]) }
         defer { Task { await server.stop() } }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
+        let clock = ManualClock(skipping: true)
+        let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(HTTPRequest(.get, server.baseURL + "/x"))
         #expect(response.status == 429)
-        #expect(clock.now - start < .seconds(10), "far below the hour Retry-After asked for, with room for a loaded machine")
+        #expect(server.requests.count == 1)
+        #expect(clock.sleeps.isEmpty, "the hour Retry-After asked for is past the 10 s deadline: no wait at all")
     }
 
     @Test("Retry-After parses seconds and HTTP dates")
@@ -120,30 +120,37 @@ struct HTTPClientTests {
         // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
         #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_470) == .seconds(10))
         #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_412_490) == .seconds(0))
+        // Capped at 10 minutes: a bad header cannot park a sidecar for days.
+        #expect(RetryAfter.delay(from: "600") == .seconds(600))
+        #expect(RetryAfter.delay(from: "601") == RetryAfter.maximum)
+        #expect(RetryAfter.delay(from: "864000") == .seconds(600))
+        #expect(RetryAfter.delay(from: "99999999999999999999999") == .seconds(600))
+        #expect(RetryAfter.delay(from: "Wed, 21 Oct 2015 07:28:00 GMT", now: 1_445_000_000) == .seconds(600))
+        #expect(RetryAfter.delay(from: "-5") == nil)
     }
 
     @Test("connection refused is retried until the server comes up")
     func retriesConnectErrors() async throws {
         // A unix socket that does not exist yet: connecting fails until the server binds it, with
         // no TCP port another test could take in between.
+        // The client's clock is manual: it is refused, goes to sleep, and only then does the server
+        // start and the clock move on.
         let scratch = try TemporaryDirectory(prefix: "late")
         let socket = scratch.path + "/late.sock"
-        let late = Task {
-            try await Task.sleep(for: .milliseconds(150))
-            return try await LoopbackServer.start(unixSocketPath: socket) { _ in .json(200, #"{"late":true}"#) }
-        }
         var configuration = Self.quick
         configuration.maxAttempts = 20
         configuration.unixSocketPath = socket
-        let response: HTTPResponse
-        do {
-            response = try await HTTPClient(configuration: configuration).send(HTTPRequest(.post, "http://localhost/x", body: [1]))
-        } catch {
-            Issue.record("late server: \(await late.result)")
-            throw error
-        }
+        let clock = ManualClock()
+        let client = HTTPClient(configuration: configuration, clock: clock)
+        let sending = Task { try await client.send(HTTPRequest(.post, "http://localhost/x", body: [1])) }
+        await clock.waitForSleeps(1)
+        let late = try await LoopbackServer.start(unixSocketPath: socket) { _ in .json(200, #"{"late":true}"#) }
+        defer { Task { await late.stop() } }
+        clock.advance(by: .seconds(1))
+        let response = try await sending.value
         #expect(response.text == #"{"late":true}"#)
-        await (try late.value).stop()
+        #expect(clock.sleeps.count == 1, "refused once, then answered")
+        #expect(late.requests.count == 1)
     }
 
     @Test("connection refused past the deadline fails with a message naming the request")
@@ -155,17 +162,25 @@ struct HTTPClientTests {
         // machine, short enough that giving up at the deadline is what ends the call.
         configuration.retryDeadline = .seconds(2)
         configuration.maxAttempts = 1_000
+        // Backoff is counted on a skipping clock: 20-100 ms waits fill the 2 s deadline in 20 to
+        // 100 attempts, however fast the refusals come.
+        let clock = ManualClock(skipping: true)
         let error = await #expect(throws: HTTPError.self) {
-            _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, "http://127.0.0.1:\(port)/api/v1/node?user=x"))
+            _ = try await HTTPClient(configuration: configuration, clock: clock).send(
+                HTTPRequest(.get, "http://127.0.0.1:\(port)/api/v1/node?user=x")
+            )
         }
         #expect(error?.description.hasPrefix("GET http://127.0.0.1:\(port)/api/v1/node: ") == true)
-        #expect((error?.attempts ?? 0) > 1)
+        let attempts = error?.attempts ?? 0
+        #expect(attempts >= 20 && attempts <= 101, "\(attempts) attempts")
+        #expect(clock.sleeps.count == attempts - 1)
+        #expect(clock.elapsed < .seconds(2), "gave up before the deadline rather than sleep past it")
         withExtendedLifetime(reserved) {}
     }
 
     @Test("a slow answer hits the per-attempt timeout")
     func timeout() async throws {
-        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(20)) }
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(120)) }
         defer { Task { await server.stop() } }
         var configuration = Self.quick
         configuration.maxAttempts = 1
@@ -174,21 +189,22 @@ struct HTTPClientTests {
         await #expect(throws: HTTPError.self) {
             _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, server.baseURL + "/slow", timeout: .milliseconds(300)))
         }
-        #expect(clock.now - start < .seconds(8), "the 300 ms timeout, not the 20 s answer, ended the call")
+        #expect(clock.now - start < .seconds(60), "the 300 ms timeout, not the 120 s answer, ended the call")
     }
 
     @Test("cancelling the task aborts the transfer promptly")
     func cancellation() async throws {
-        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(30)) }
+        let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(120)) }
         defer { Task { await server.stop() } }
         let client = HTTPClient(configuration: Self.quick)
         let clock = ContinuousClock()
         let start = clock.now
         let task = Task { try await client.send(HTTPRequest(.get, server.baseURL + "/slow")) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Cancel while the transfer is under way: once the server has the request.
+        while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         let result = await task.result
-        #expect(clock.now - start < .seconds(8), "cancelled, not waiting for the 30 s answer")
+        #expect(clock.now - start < .seconds(60), "cancelled, not waiting for the 120 s answer")
         guard case .failure(let error as HTTPError) = result else {
             Issue.record("expected a cancelled HTTPError, got \(result)")
             return

@@ -16,30 +16,32 @@ struct TLSTests {
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
         ])
-        // s_server picks no port for us: try random high ports until one binds.
-        var server: SpawnedProcess?
-        var port = 0
-        for _ in 0..<10 {
-            port = Int.random(in: 20_000...30_000)
-            let candidate = try SpawnedProcess(
-                "/usr/bin/openssl",
-                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet"],
-                environment: [:],
-                outputFolder: scratch.path
-            )
-            try await Task.sleep(for: .milliseconds(300))
-            if candidate.exitStatusIfDone() == nil {
-                server = candidate
-                break
-            }
-        }
-        let running = try #require(server, "openssl s_server found no free port")
+        // Port 0: the kernel picks a free port and s_server prints it (`ACCEPT 127.0.0.1:PORT`)
+        // once it listens, so there is no port to race other tests for and no sleep to guess.
+        let running = try SpawnedProcess(
+            "/usr/bin/openssl",
+            ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key, "-www"],
+            environment: [:],
+            outputFolder: scratch.path
+        )
         defer {
             running.signal(SIGKILL)
-            Task { _ = try? await running.wait(timeout: .seconds(5)) }
+            Task { _ = try? await running.wait(timeout: .seconds(60)) }
         }
+        var port = 0
+        let waitLimit = ContinuousClock.now + .seconds(60)
+        while port == 0, running.exitStatusIfDone() == nil, ContinuousClock.now < waitLimit {
+            if let line = running.standardOutput.split(separator: "\n").first(where: { $0.hasPrefix("ACCEPT ") }),
+                let colon = line.lastIndex(of: ":")
+            {
+                port = Int(line[line.index(after: colon)...]) ?? 0
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        try #require(port > 0, "openssl s_server did not listen: \(running.standardError) \(running.standardOutput)")
         let url = "https://127.0.0.1:\(port)/"
-        // s_server may take a while to listen on a loaded machine: retry connecting for up to 20 s.
+        // s_server listens already; retries only cover a transient refusal.
         var trusting = HTTPClient.Configuration(
             retryDeadline: .seconds(20),
             maxAttempts: 1000,

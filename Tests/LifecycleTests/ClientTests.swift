@@ -8,7 +8,30 @@ import Testing
 /// The Headscale and Cloudflare clients on the wire details the workflows rely on.
 @Suite("clients")
 struct ClientTests {
-    static let http = HTTPClient(configuration: .init(retryDeadline: .seconds(5), initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(40)))
+    /// Retry waits counted on a skipping clock, so no deadline depends on the machine's speed.
+    static let http = HTTPClient(
+        configuration: .init(retryDeadline: .seconds(5), initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(40)),
+        clock: ManualClock(skipping: true)
+    )
+
+    @Test("Headscale's node list may be four times the client's response cap; other answers may not")
+    func nodeListCap() async throws {
+        let padding = String(repeating: " ", count: 5 << 20)  // over 4 MiB, under 16
+        let server = try await LoopbackServer.start { request in
+            request.path == "/api/v1/node"
+                ? .json(200, #"{"nodes": [{"id": "1", "name": "a"}]"# + padding + "}")
+                : .json(200, #"{"users": []"# + padding + "}")
+        }
+        defer { Task { await server.stop() } }
+        let http = HTTPClient(configuration: .init(maxResponseBytes: 4 << 20), clock: ManualClock(skipping: true))
+        let client = HeadscaleClient(baseURL: server.baseURL, apiKey: "k", http: http)
+        #expect(try await client.nodes().map(\.id) == ["1"])
+        let error = await #expect(throws: HeadscaleError.self) { _ = try await client.users(named: "x") }
+        #expect(
+            error?.description.contains("GET \(server.baseURL)/api/v1/user: response body over the 4 MiB limit") == true,
+            "\(String(describing: error))"
+        )
+    }
 
     @Test("Headscale users: the name filter is applied client-side (0.23 ignores it)", arguments: FakeHeadscale.Version.allCases)
     func usersByName(version: FakeHeadscale.Version) async throws {

@@ -11,7 +11,7 @@ struct CommandTests {
     /// Runs to completion with exactly this environment.
     static func run(_ arguments: [String], _ environment: [String: String], in world: LifecycleWorld) async throws -> (Int32, String, String) {
         let child = try SpawnedProcess(executable, arguments, environment: environment, outputFolder: world.scratch.path + "/..")
-        let status = try await child.wait(timeout: .seconds(30))
+        let status = try await child.wait(timeout: .seconds(120))
         return (status, child.standardOutput, child.standardError)
     }
 
@@ -26,6 +26,7 @@ struct CommandTests {
         #expect(POSIXFile.contents(world.keyPath) == key)
         #expect(POSIXFile.mode(world.keyPath) == 0o600)
         let all = output + errors
+        #expect(!all.contains("plain http"), "loopback http is no exposure: no warning")
         #expect(all.contains("deleted stale Headscale node ollama"))
         #expect(all.contains("deleted A 100.64.0.9"))
         #expect(all.contains("left alone A 203.0.113.10"))
@@ -73,6 +74,63 @@ struct CommandTests {
         #expect(world.headscale.requests.isEmpty)
     }
 
+    @Test("a Headscale answer over the response cap fails cleanup naming host, path and limit; HTTP_MAX_RESPONSE_MIB raises it")
+    func responseCap() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        // Valid JSON, 5 MiB of it whitespace: over the 4 MiB default, under 8.
+        let padded =
+            #"{"users": [{"id": "1", "name": "services", "createdAt": "2026-01-01T00:00:00Z"}]"# + String(repeating: " ", count: 5 << 20) + "}"
+        world.headscale.faults.inject(.response(.json(200, padded)), times: 2, on: "GET", pathPrefix: "/api/v1/user")
+        let (status, _, errors) = try await Self.run(["cleanup"], world.environment(), in: world)
+        #expect(status == 1)
+        #expect(errors.contains("GET \(world.headscale.url)/api/v1/user: response body over the 4 MiB limit"), "\(errors)")
+        #expect(!world.keyFileExists)
+        let (raised, _, raisedErrors) = try await Self.run(["cleanup"], world.environment(["HTTP_MAX_RESPONSE_MIB": "8"]), in: world)
+        #expect(raised == 0, "\(raisedErrors)")
+        #expect(world.keyFileExists)
+    }
+
+    @Test("secrets as flags are refused with exit 2 before anything is called")
+    func secretFlagsRefused() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        var environment = world.environment()
+        environment["HEADSCALE_API_KEY"] = nil
+        let (status, output, errors) = try await Self.run(["cleanup", "--headscale-api-key", "hskey-on-cmdline"], environment, in: world)
+        #expect(status == 2)
+        #expect(errors.contains("--headscale-api-key is refused: a secret on the command line is readable by every process on the node"))
+        #expect(!(output + errors).contains("hskey-on-cmdline"))
+        let (tokenStatus, _, tokenErrors) = try await Self.run(
+            ["dns-create", "--cloudflare-api-token", "cf-on-cmdline"],
+            world.environment(),
+            in: world
+        )
+        #expect(tokenStatus == 2)
+        #expect(tokenErrors.contains("--cloudflare-api-token is refused"))
+        #expect(world.headscale.requests.isEmpty && world.cloudflare.requests.isEmpty)
+    }
+
+    @Test("an API key bound for plain http on another host is warned about once, at start")
+    func plainHTTPWarning() async throws {
+        let world = try await LifecycleWorld.start()
+        defer { Task { await world.stop() } }
+        // An unresolvable name: dns-create keeps retrying until the SIGTERM.
+        let child = try SpawnedProcess(
+            Self.executable,
+            ["dns-create"],
+            environment: world.environment(["HEADSCALE_URL": "http://headscale.invalid:8080", "RETRY_INTERVAL": "600"]),
+            outputFolder: world.scratch.path
+        )
+        #expect(await eventually { child.standardError.contains("plain http") })
+        child.signal(SIGTERM)
+        #expect(try await child.wait(timeout: .seconds(120)) == 0)
+        let lines = child.standardError.split(separator: "\n").filter { $0.contains("plain http") }
+        #expect(lines.count == 1, "\(child.standardError)")
+        #expect(lines.first?.contains("HEADSCALE_URL=http://headscale.invalid:8080 is plain http to another host") == true)
+        #expect(!child.standardError.contains(LifecycleWorld.apiKey))
+    }
+
     @Test("dns-create exits 0 promptly on SIGTERM, while waiting and while monitoring")
     func sigterm() async throws {
         let world = try await LifecycleWorld.start()
@@ -88,8 +146,8 @@ struct CommandTests {
         let clock = ContinuousClock()
         var start = clock.now
         waiting.signal(SIGTERM)
-        #expect(try await waiting.wait(timeout: .seconds(15)) == 0)
-        #expect(clock.now - start < .seconds(10), "SIGTERM ends the 600 s sleep between polls")
+        #expect(try await waiting.wait(timeout: .seconds(120)) == 0)
+        #expect(clock.now - start < .seconds(60), "SIGTERM ends the 600 s sleep between polls")
 
         // While monitoring, with the records in place.
         world.headscale.addNode(name: LifecycleWorld.hostname, user: LifecycleWorld.user, ipAddresses: ["100.64.1.2"])
@@ -103,8 +161,8 @@ struct CommandTests {
         #expect(world.cloudflare.records(named: LifecycleWorld.fqdn).count == 1)
         start = clock.now
         monitoring.signal(SIGTERM)
-        #expect(try await monitoring.wait(timeout: .seconds(15)) == 0)
-        #expect(clock.now - start < .seconds(10))
+        #expect(try await monitoring.wait(timeout: .seconds(120)) == 0)
+        #expect(clock.now - start < .seconds(60), "SIGTERM ends the monitoring loop, which never ends by itself")
         let output = monitoring.standardOutput + monitoring.standardError
         #expect(output.contains("created A 100.64.1.2"))
         #expect(output.contains("stopping on SIGTERM"))
@@ -119,7 +177,7 @@ struct CleanupSignalTests {
     func stoppedCleanup() async throws {
         let world = try await LifecycleWorld.start()
         defer { Task { await world.stop() } }
-        world.headscale.faults.inject(.slow(.seconds(20)), times: 1, on: "GET", pathPrefix: "/api/v1/user")
+        world.headscale.faults.inject(.slow(.seconds(600)), times: 1, on: "GET", pathPrefix: "/api/v1/user")
         let child = try SpawnedProcess(
             CommandTests.executable,
             ["cleanup"],
@@ -128,7 +186,7 @@ struct CleanupSignalTests {
         )
         #expect(await eventually { !world.headscale.requests.isEmpty })
         child.signal(SIGTERM)
-        #expect(try await child.wait(timeout: .seconds(5)) == 1)
+        #expect(try await child.wait(timeout: .seconds(60)) == 1, "SIGTERM, not the 600 s answer, ended it")
         #expect(child.standardError.contains("cleanup stopped by SIGTERM"))
         #expect(POSIXFile.list(world.scratch.path).isEmpty)
     }

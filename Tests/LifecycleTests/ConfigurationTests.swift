@@ -104,9 +104,62 @@ struct ConfigurationTests {
         #expect(DurationParser.parse("") == nil)
     }
 
+    @Test("a secret given as a flag is refused, naming why, without echoing it", arguments: ["HEADSCALE_API_KEY", "CLOUDFLARE_API_TOKEN"])
+    func secretFlagsRefused(name: String) {
+        let flag = "--" + name.lowercased().replacing("_", with: "-")
+        let error = #expect(throws: ConfigurationError.self) {
+            _ = try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [name: "SECRET-on-the-command-line"])
+        }
+        #expect(error?.message.hasPrefix("\(flag) is refused: a secret on the command line is readable by every process") == true)
+        #expect(error?.message.contains("set \(name) or \(name)_FILE instead") == true)
+        #expect(error?.message.contains("SECRET-on-the-command-line") == false)
+    }
+
+    @Test("a credential sent over plain http to another host is warned about; https and loopback are not")
+    func plainHTTPWarnings() throws {
+        func warnings(_ environment: [String: String]) throws -> [String] {
+            try LifecycleConfiguration.resolve(environment: Self.minimal.merging(environment) { $1 }, flags: [:]).plainHTTPWarnings
+        }
+        // The in-cluster default is plain http: a warning, so the operator knows.
+        #expect(
+            try warnings([:]) == [
+                "HEADSCALE_URL=http://headscale.core.svc.cluster.local:8080 is plain http to another host: "
+                    + "the API key crosses the network unencrypted; use https://"
+            ]
+        )
+        for local in [
+            "https://headscale.example.com", "http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:8080", "http+unix://%2Frun%2Fh.sock",
+        ] {
+            #expect(try warnings(["HEADSCALE_URL": local]).isEmpty, "\(local)")
+        }
+        for remote in ["http://10.0.0.5:8080", "http://headscale.example.com", "http://127.0.0.1.example.com", "http://user@headscale:8080"] {
+            #expect(try warnings(["HEADSCALE_URL": remote]).count == 1, "\(remote)")
+        }
+        let cloudflare = try warnings([
+            "HEADSCALE_URL": "https://headscale.example.com", "CLOUDFLARE_API_TOKEN": "t", "CLOUDFLARE_ZONE_ID": "z",
+            "DOMAIN_NAME": "example.com", "CLOUDFLARE_API_URL": "http://cloudflare-proxy.internal/client/v4",
+        ])
+        #expect(cloudflare.count == 1)
+        #expect(cloudflare.first?.hasPrefix("CLOUDFLARE_API_URL=http://cloudflare-proxy.internal/client/v4 is plain http") == true)
+        #expect(cloudflare.allSatisfy { !$0.contains("t\"") })
+    }
+
+    @Test("the response cap is 4 MiB unless HTTP_MAX_RESPONSE_MIB says otherwise, within 1 to 1024")
+    func responseCap() throws {
+        #expect(try LifecycleConfiguration.resolve(environment: Self.minimal, flags: [:]).maxResponseBytes == 4 << 20)
+        let raised = try LifecycleConfiguration.resolve(environment: Self.minimal.merging(["HTTP_MAX_RESPONSE_MIB": "16"]) { $1 }, flags: [:])
+        #expect(raised.maxResponseBytes == 16 << 20)
+        for bad in ["0", "2048", "4MiB", "-1"] {
+            let error = #expect(throws: ConfigurationError.self) {
+                _ = try LifecycleConfiguration.resolve(environment: Self.minimal.merging(["HTTP_MAX_RESPONSE_MIB": bad]) { $1 }, flags: [:])
+            }
+            #expect(error?.message == "HTTP_MAX_RESPONSE_MIB=\(bad) is not a whole number in 1...1024")
+        }
+    }
+
     @Test("every setting has a flag and one default place")
     func table() {
-        #expect(LifecycleSetting.allCases.count == 23)
+        #expect(LifecycleSetting.allCases.count == 24)
         #expect(LifecycleSetting.headscaleAPIKeyFile.flagName == "headscale-api-key-file")
         #expect(LifecycleSetting.tsHostname.defaultValue == nil)
         #expect(LifecycleSetting.allCases.allSatisfy { $0.help.contains($0.environmentName) })

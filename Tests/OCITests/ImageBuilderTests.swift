@@ -128,6 +128,57 @@ struct ImageBuilderTests {
         #expect(Self.leftovers(in: scratch.path).isEmpty)
     }
 
+    @Test func aFileRewrittenWithItsOldSizeAndMtimeIsNoticed() throws {
+        let scratch = try TemporaryDirectory()
+        let spec = try Self.makeSpec(in: scratch)
+        let output = "\(scratch.path)/image.tar"
+        let builder = ImageBuilder(options: .init(output: output))
+        let first = try builder.build(spec)
+        let input = "\(scratch.path)/spec/hello.txt"
+        var before = stat()
+        #expect(stat(input, &before) == 0)
+
+        // Rewritten in place, same size, same inode, and the old mtime put back: only ctime moves.
+        let descriptor = open(input, O_WRONLY | O_TRUNC)
+        #expect(descriptor >= 0)
+        #expect(write(descriptor, "HELLO\n", 6) == 6)
+        close(descriptor)
+        var after = stat()
+        repeat {
+            // The kernel stamps ctime with a coarse clock: repeat until it differs from before.
+            var times = [before.st_atim, before.st_mtim]
+            #expect(utimensat(AT_FDCWD, input, &times, 0) == 0)
+            #expect(stat(input, &after) == 0)
+            if after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec { usleep(5_000) }
+        } while after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec
+        #expect(after.st_size == before.st_size && after.st_ino == before.st_ino)
+        #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+
+        let second = try builder.build(spec)
+        #expect(second.outcome == .written, "size, mtime and inode alike, but the content changed")
+        #expect(second.manifestDigest != first.manifestDigest)
+    }
+
+    @Test func theLockFileIsNeverOpenedThroughASymlinkNorInherited() async throws {
+        let scratch = try TemporaryDirectory()
+        // A link planted at the lock path, pointing where the builder must not create or lock a file.
+        let target = "\(scratch.path)/elsewhere"
+        #expect(symlink(target, "\(scratch.path)/image.tar.lock") == 0)
+        #expect(throws: SystemError.self) { try FileLock.acquire("\(scratch.path)/image.tar.lock") }
+        #expect(throws: SystemError.self) { try FileLock.tryAcquire("\(scratch.path)/image.tar.lock") }
+        #expect(!POSIXIO.exists(target))
+        #expect(throws: SystemError.self) {
+            _ = try ImageBuilder(options: .init(output: "\(scratch.path)/image.tar")).build(try Self.makeSpec(in: scratch))
+        }
+
+        // A program started while the lock is held does not get its descriptor.
+        let lockPath = "\(scratch.path)/held.lock"
+        let lock = try FileLock.acquire(lockPath)
+        let descriptors = try await HostCommand(executable: "/bin/sh").check(["-c", "ls -l /proc/self/fd/"])
+        #expect(!descriptors.contains(lockPath), "\(descriptors)")
+        lock.release()
+    }
+
     @Test func failedBuildLeavesThePreviousTarballUntouched() throws {
         let scratch = try TemporaryDirectory()
         let output = "\(scratch.path)/image.tar"
@@ -168,7 +219,7 @@ struct ImageBuilderTests {
             finished.set()
             return result
         }
-        try await Task.sleep(for: .milliseconds(400))
+        try await LockWaiters.waitForOne(on: "\(output).lock")
         #expect(!finished.value, "the build ran while another holder had the lock")
         #expect(!POSIXIO.exists(output))
         lock.release()

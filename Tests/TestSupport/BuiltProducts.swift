@@ -33,7 +33,10 @@ public enum BuiltProducts {
 
     /// Runs a built executable with extra environment and returns its exit code and output.
     public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> HostCommand.Output {
-        try await HostCommand(executable: path(name), environment: environment).run(arguments)
+        // Our own executables see the test's whole environment (containerd address, CI, ...).
+        var command = HostCommand(executable: path(name), environment: environment)
+        command.inheritsEnvironment = true
+        return try await command.run(arguments)
     }
 }
 

@@ -21,10 +21,18 @@ public final class HealthModel: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Times the pass in flight for the stall detector.
+    let clock: any CharonClock
 
     /// - Parameter checks: every check's name, impact and whether something provides it, in the
     ///   order `/status` lists them.
-    public init(node: String, version: String = CharonVersion.current, checks: [(name: String, impact: HealthImpact, configured: Bool)]) {
+    public init(
+        node: String,
+        version: String = CharonVersion.current,
+        checks: [(name: String, impact: HealthImpact, configured: Bool)],
+        clock: any CharonClock = RealClock()
+    ) {
+        self.clock = clock
         let entries = checks.map { CheckEntry(name: $0.name, impact: $0.impact, configured: $0.configured) }
         let snapshot = HealthSnapshot(
             node: node,
@@ -56,7 +64,8 @@ public final class HealthModel: Sendable {
 
     /// Marks the start of a pass (for the stall detector behind `/healthz` and the watchdog).
     public func passDidStart() {
-        state.withLock { $0.passStarted = .now }
+        let now = clock.now
+        state.withLock { $0.passStarted = now }
     }
 
     /// Recomputes the overall state and readiness after a pass and re-encodes `/status`.
@@ -85,9 +94,10 @@ public final class HealthModel: Sendable {
     /// `true` unless a pass has been running longer than `limit`: the loop is wedged (a build
     /// waiting forever on a lock, a `ctr` that never returns) and a restart is the cure.
     public func isAlive(stallLimit limit: Duration) -> Bool {
-        state.withLock { state in
+        let now = clock.now
+        return state.withLock { state in
             guard let started = state.passStarted else { return true }
-            return started.duration(to: .now) < limit
+            return started.duration(to: now) < limit
         }
     }
 }

@@ -20,6 +20,8 @@ public struct ReconcileLoop: Service {
     public var interval: Duration
     public var retryInterval: Duration
     public var shutdownGrace: Duration
+    /// Sleeps between passes and measures the shutdown grace.
+    public var clock: any CharonClock
     public var logger: Logger
 
     public init(
@@ -28,6 +30,7 @@ public struct ReconcileLoop: Service {
         interval: Duration,
         retryInterval: Duration,
         shutdownGrace: Duration,
+        clock: any CharonClock = RealClock(),
         logger: Logger = Logger(label: "charon.agent")
     ) {
         self.pass = pass
@@ -35,6 +38,7 @@ public struct ReconcileLoop: Service {
         self.interval = interval
         self.retryInterval = retryInterval
         self.shutdownGrace = shutdownGrace
+        self.clock = clock
         self.logger = logger
     }
 
@@ -46,8 +50,9 @@ public struct ReconcileLoop: Service {
             }
             let failing = snapshot.checks.contains(where: \.isFailing)
             let delay = Self.jittered(failing ? min(retryInterval, interval) : interval)
+            let clock = clock
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: delay) }
             } catch {
                 break
             }
@@ -66,6 +71,7 @@ public struct ReconcileLoop: Service {
             return (snapshot, changed)
         }
         let grace = shutdownGrace
+        let clock = clock
         let logger = logger
         let finished: Bool = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
@@ -73,7 +79,7 @@ public struct ReconcileLoop: Service {
             let watcher = Task {
                 do { try await gracefulShutdown() } catch { return }
                 logger.info("shutting down: letting the reconcile pass in flight finish (up to \(grace))")
-                try? await Task.sleep(for: grace)
+                try? await clock.sleep(for: grace)
                 guard !Task.isCancelled else { return }
                 once.resume(false)
             }

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// It PATCHes only when a condition changed (`ok` or `reason`) plus a slow heartbeat, so a
 /// thousand nodes add a request each per heartbeat to the API server, not one per pass. A failed
-/// PATCH is retried on the next pass.
+/// PATCH is retried on the next pass. The heartbeat is measured on `clock`.
 ///
 /// ```swift
 /// let reporter = NodeConditionReporter(client: KubernetesClient(configuration: configuration), node: "node1",
@@ -19,6 +19,7 @@ public final class NodeConditionReporter: HealthObserver {
     let node: String
     let heartbeat: Duration
     let metrics: AgentMetrics
+    let clock: any CharonClock
     let logger: Logger
 
     struct Sent: Equatable {
@@ -34,12 +35,14 @@ public final class NodeConditionReporter: HealthObserver {
         node: String,
         heartbeat: Duration,
         metrics: AgentMetrics,
+        clock: any CharonClock = RealClock(),
         logger: Logger = Logger(label: "charon.agent.kubernetes")
     ) {
         self.client = client
         self.node = node
         self.heartbeat = heartbeat
         self.metrics = metrics
+        self.clock = clock
         self.logger = logger
     }
 
@@ -67,7 +70,7 @@ public final class NodeConditionReporter: HealthObserver {
         let conditions = Self.conditions(for: snapshot, at: .now)
         guard !conditions.isEmpty else { return }
         let states = Dictionary(uniqueKeysWithValues: conditions.map { ($0.type, "\($0.status.rawValue)/\($0.reason)") })
-        let now = ContinuousClock.now
+        let now = clock.now
         let last = sent.withLock { $0 }
         if let last, !last.failing, last.states == states, last.at.duration(to: now) < heartbeat { return }
         do {

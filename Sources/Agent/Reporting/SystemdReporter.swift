@@ -17,14 +17,22 @@ public final class SystemdReporter: HealthObserver, Service {
     let notifier: SystemdNotifier
     let model: HealthModel
     let stallLimit: Duration
+    let clock: any CharonClock
     let logger: Logger
     private let state = Mutex((announcedReady: false, lastStatus: ""))
 
-    public init(environment: SystemdEnvironment, model: HealthModel, stallLimit: Duration, logger: Logger = Logger(label: "charon.agent.systemd")) {
+    public init(
+        environment: SystemdEnvironment,
+        model: HealthModel,
+        stallLimit: Duration,
+        clock: any CharonClock = RealClock(),
+        logger: Logger = Logger(label: "charon.agent.systemd")
+    ) {
         self.environment = environment
         notifier = SystemdNotifier(socketPath: environment.notifySocket)
         self.model = model
         self.stallLimit = stallLimit
+        self.clock = clock
         self.logger = logger
     }
 
@@ -64,7 +72,8 @@ public final class SystemdReporter: HealthObserver, Service {
                 logger.error("not pinging the systemd watchdog: a reconcile pass has run longer than \(stallLimit)")
             }
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                let clock = clock
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
             } catch {
                 break
             }

@@ -24,9 +24,13 @@ public final class FileLock {
 
     deinit { release() }
 
+    /// Never through a symlink (a link planted at the lock path would make us create or lock
+    /// another file), and never inherited by the programs we start (`ctr` would hold the lock).
+    static let flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW
+
     /// Takes the lock, calling `onWait` once if another holder makes us wait.
     public static func acquire(_ path: String, onWait: () -> Void = {}) throws -> FileLock {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, flags, 0o600)
         guard fd >= 0 else { throw SystemError(operation: "open lock file", path: path) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK else {
@@ -47,7 +51,7 @@ public final class FileLock {
 
     /// Takes the lock only if it is free; `nil` when another process holds it.
     public static func tryAcquire(_ path: String) throws -> FileLock? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, flags, 0o600)
         guard fd >= 0 else { throw SystemError(operation: "open lock file", path: path) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)

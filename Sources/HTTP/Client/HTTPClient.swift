@@ -1,4 +1,5 @@
 import CCurl
+import CharonSupport
 import Logging
 
 #if canImport(Glibc)
@@ -37,6 +38,15 @@ public final class HTTPClient: Sendable {
         /// Send every request over this unix socket (the URL's host is then only the Host header).
         public var unixSocketPath: String?
         public var userAgent: String
+        /// Cap on a response body, counted after decompression; a request may set its own
+        /// (``HTTPRequest/maxResponseBytes``). A larger body ends the transfer at once with
+        /// ``HTTPError/Kind/responseTooLarge(limit:)``, so a broken or hostile server (an endless
+        /// body, a gzip bomb) cannot make the process hold more than this.
+        public var maxResponseBytes: Int
+
+        /// 4 MiB: far above any single object charon reads, far below the 64 MiB a lifecycle
+        /// container may use.
+        public static let defaultMaxResponseBytes = 4 << 20
 
         public init(
             connectTimeout: Duration = .seconds(10),
@@ -47,7 +57,8 @@ public final class HTTPClient: Sendable {
             maxBackoff: Duration = .seconds(15),
             caFile: String? = nil,
             unixSocketPath: String? = nil,
-            userAgent: String = "charon-http"
+            userAgent: String = "charon-http",
+            maxResponseBytes: Int = Configuration.defaultMaxResponseBytes
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
@@ -58,6 +69,7 @@ public final class HTTPClient: Sendable {
             self.caFile = caFile ?? Self.environmentCAFile
             self.unixSocketPath = unixSocketPath
             self.userAgent = userAgent
+            self.maxResponseBytes = maxResponseBytes
         }
 
         /// `SSL_CERT_FILE`, which base-less images set to their bundle.
@@ -69,21 +81,24 @@ public final class HTTPClient: Sendable {
     }
 
     public let configuration: Configuration
+    /// Measures the retry deadline and sleeps the backoff (libcurl's own timeouts use real time).
+    public let clock: any CharonClock
     let logger: Logger
     let handles = CurlHandlePool()
 
-    public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "charon.http")) {
+    public init(configuration: Configuration = Configuration(), clock: any CharonClock = RealClock(), logger: Logger = Logger(label: "charon.http")) {
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
     }
 
     /// Sends `request`, retrying per its ``RetryPolicy``. Returns the final response whatever its
     /// status (after retries of 429 and 5xx ran out); throws ``HTTPError`` when none came.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let clock = ContinuousClock()
         let deadline = clock.now + configuration.retryDeadline
         let maxAttempts = max(1, request.retryPolicy.enabled ? (request.retryPolicy.maxAttempts ?? configuration.maxAttempts) : 1)
         let label = "\(request.method.rawValue) \(request.urlForLogging)"
+        let limit = max(0, request.maxResponseBytes ?? configuration.maxResponseBytes)
         // Headers only ever reach a log redacted: the Authorization value is a credential.
         logger.trace("\(label) headers: \(request.headers.redactedDescription)")
         var attempt = 0
@@ -94,9 +109,10 @@ public final class HTTPClient: Sendable {
             }
             let remaining = deadline - clock.now
             let timeout = min(request.timeout ?? configuration.requestTimeout, max(remaining, .milliseconds(100)))
-            let started = clock.now
+            // Log lines show how long the attempt really took, whatever clock drives the retries.
+            let started = ContinuousClock.now
             let outcome = await attemptOnce(request, timeout: timeout)
-            let elapsed = clock.now - started
+            let elapsed = started.duration(to: .now)
 
             let retry: (delay: Duration, reason: String)?
             switch outcome {
@@ -119,9 +135,18 @@ public final class HTTPClient: Sendable {
                 guard attempt < maxAttempts, clock.now + delay < deadline else { throw error }
                 logger.warning("\(label): \(reason); retry \(attempt) of \(maxAttempts - 1) in \(Self.milliseconds(delay)) ms")
                 retry = (delay, reason)
+            case .tooLarge(let announced):
+                // Not transient: the same server would send the same body again.
+                throw HTTPError(
+                    kind: .responseTooLarge(limit: limit),
+                    request: label,
+                    reason: Self.tooLargeReason(limit: limit, announced: announced),
+                    attempts: attempt,
+                    mayHaveBeenSent: true
+                )
             }
             do {
-                try await Task.sleep(for: retry!.delay)
+                try await clock.sleep(for: retry!.delay)
             } catch {
                 throw HTTPError(kind: .cancelled, request: label, reason: "cancelled", attempts: attempt)
             }
@@ -135,7 +160,8 @@ public final class HTTPClient: Sendable {
             timeout: timeout,
             caFile: configuration.caFile,
             unixSocketPath: configuration.unixSocketPath,
-            userAgent: configuration.userAgent
+            userAgent: configuration.userAgent,
+            maxResponseBytes: max(0, request.maxResponseBytes ?? configuration.maxResponseBytes)
         )
         let transfer = CurlTransfer(request: request, options: options)
         let handles = self.handles
@@ -175,6 +201,13 @@ public final class HTTPClient: Sendable {
         let base = Self.seconds(configuration.initialBackoff) * Double(1 << min(attempt - 1, 20))
         let capped = min(base, Self.seconds(configuration.maxBackoff))
         return .milliseconds(Int(capped * Double.random(in: 0.5...1.0) * 1000))
+    }
+
+    /// `response body over the 4 MiB limit (Content-Length 8589934592); refused before reading`.
+    static func tooLargeReason(limit: Int, announced: Int?) -> String {
+        let size = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit)-byte"
+        guard let announced else { return "response body over the \(size) limit; transfer stopped" }
+        return "response body over the \(size) limit (Content-Length \(announced)); refused before reading"
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -15,6 +15,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case cancelled
         /// The request cannot be sent as given (bad URL, bad option).
         case invalidRequest
+        /// The response body (decoded) was larger than this many bytes: the transfer was stopped
+        /// (or refused from its `Content-Length`) instead of holding it in memory.
+        case responseTooLarge(limit: Int)
     }
 
     public var kind: Kind

@@ -10,6 +10,9 @@ final class CurlTransfer: @unchecked Sendable {
     enum Outcome: Sendable {
         case response(HTTPResponse)
         case failure(code: Int32, reason: String, sent: Bool)
+        /// The body (decoded) would exceed `Options.maxResponseBytes`: stopped at once, or refused
+        /// before reading when the announced `Content-Length` was already over.
+        case tooLarge(announced: Int?)
     }
 
     struct Options: Sendable {
@@ -18,6 +21,8 @@ final class CurlTransfer: @unchecked Sendable {
         var caFile: String?
         var unixSocketPath: String?
         var userAgent: String
+        /// Most bytes of decoded body kept; one more aborts the transfer.
+        var maxResponseBytes: Int
     }
 
     private let request: HTTPRequest
@@ -27,6 +32,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var status = 0
     private var responseHeaders = HTTPHeaders()
     private var responseBody: [UInt8] = []
+    /// Set when the body went over the limit, with the Content-Length that announced it, if any.
+    private var overLimit: OverLimit?
+
+    private struct OverLimit {
+        var announced: Int?
+    }
     /// Set from any thread to abort the transfer at libcurl's next progress callback.
     let cancelled = Atomic<Bool>(false)
 
@@ -110,6 +121,13 @@ final class CurlTransfer: @unchecked Sendable {
                 { data, size, count, user in
                     let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
                     let total = size * count
+                    // libcurl hands over decoded bytes (gzip, deflate, br...): the limit holds for
+                    // what we keep, however small the compressed body was. Returning less than
+                    // `total` ends the transfer at once.
+                    guard transfer.responseBody.count + total <= transfer.options.maxResponseBytes else {
+                        transfer.overLimit = OverLimit(announced: nil)
+                        return 0
+                    }
                     transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: total))
                     return total
                 }
@@ -122,8 +140,8 @@ final class CurlTransfer: @unchecked Sendable {
                 { data, size, count, user in
                     let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
                     let total = size * count
-                    transfer.headerLine(UnsafeRawBufferPointer(start: data, count: total))
-                    return total
+                    // An announced body over the limit is refused before a byte of it is read.
+                    return transfer.headerLine(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
                 }
             )
         )
@@ -146,6 +164,9 @@ final class CurlTransfer: @unchecked Sendable {
         let code = withExtendedLifetime(errorBuffer) { curl_easy_perform(curl) }
         // Detach the buffer before it goes away; the handle is reused.
         _ = charon_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
+        if code != CURLE_OK, let overLimit {
+            return .tooLarge(announced: overLimit.announced)
+        }
         if code != CURLE_OK {
             let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -170,21 +191,28 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
-    private func headerLine(_ bytes: UnsafeRawBufferPointer) {
+    /// Records one header line; false when it announces a body over the limit (the transfer stops).
+    private func headerLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let line = String(decoding: bytes, as: UTF8.self).trimmed(" \r\n")
         if line.hasPrefix("HTTP/") {
             // A new status line (after 100 Continue or a redirect): keep only the final headers.
             responseHeaders = HTTPHeaders()
-            return
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
+        guard let colon = line.firstIndex(of: ":") else { return true }
         let name = String(line[..<colon])
         let value = String(line[line.index(after: colon)...]).trimmed(" \t")
         responseHeaders.add(name, value)
-        // Size the body buffer once: growing by doubling would briefly hold ~3x a large body.
-        if name.lowercased() == "content-length", let length = Int(value), length > 0, length < 256 << 20 {
-            responseBody.reserveCapacity(length)
+        guard name.lowercased() == "content-length", request.method != .head else { return true }
+        // Digits only: a value too long for Int is over any limit too.
+        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigitCharacter) else { return true }
+        guard let length = Int(value), length <= options.maxResponseBytes else {
+            overLimit = OverLimit(announced: Int(value) ?? Int.max)
+            return false
         }
+        // Size the body buffer once: growing by doubling would briefly hold ~3x a large body.
+        if length > 0 { responseBody.reserveCapacity(length) }
+        return true
     }
 
     /// `http+unix://%2Frun%2Fx.sock/path` → socket `/run/x.sock`, URL `http://localhost/path`.
@@ -202,6 +230,10 @@ final class CurlTransfer: @unchecked Sendable {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
 }
 
 extension String {

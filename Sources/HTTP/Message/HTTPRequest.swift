@@ -20,6 +20,9 @@ public struct HTTPRequest: Sendable {
     public var retryPolicy: RetryPolicy
     /// Overrides the client's per-attempt total timeout.
     public var timeout: Duration?
+    /// Overrides the client's cap on the decoded response body (``HTTPClient/Configuration/maxResponseBytes``),
+    /// e.g. for a list that can be large.
+    public var maxResponseBytes: Int?
 
     public init(
         _ method: HTTPMethod,
@@ -27,7 +30,8 @@ public struct HTTPRequest: Sendable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8]? = nil,
         retryPolicy: RetryPolicy? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        maxResponseBytes: Int? = nil
     ) {
         self.method = method
         self.url = url
@@ -35,6 +39,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.retryPolicy = retryPolicy ?? (method.isIdempotent ? .idempotent : .whenNotProcessed)
         self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// The URL without its query string, for log lines (queries can carry filters we need not show).

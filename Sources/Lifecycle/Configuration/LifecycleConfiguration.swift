@@ -34,6 +34,8 @@ public struct LifecycleConfiguration: Sendable {
     public var fleetManagedDNS: Bool = false
     public var dnsTTL: Int
     public var ownerID: String
+    /// Cap on every response body, decoded (`HTTP_MAX_RESPONSE_MIB`, 4 MiB by default).
+    public var maxResponseBytes: Int
 
     /// `<first label of TS_HOSTNAME>.<DOMAIN_NAME>`, or nil without a domain.
     public var fqdn: String? {
@@ -42,12 +44,36 @@ public struct LifecycleConfiguration: Sendable {
         return "\(label).\(domainName)"
     }
 
+    /// One warning per credential that would travel unencrypted: the API key or token sent over
+    /// `http://` to a host other than loopback. Empty when every secret goes over https (or stays
+    /// on this machine).
+    public var plainHTTPWarnings: [String] {
+        var warnings: [String] = []
+        if PlainHTTP.exposes(headscaleURL) {
+            warnings.append(
+                "HEADSCALE_URL=\(headscaleURL) is plain http to another host: the API key crosses the network unencrypted; use https://"
+            )
+        }
+        if let cloudflare, PlainHTTP.exposes(cloudflare.apiURL) {
+            warnings.append(
+                "CLOUDFLARE_API_URL=\(cloudflare.apiURL) is plain http to another host: the token crosses the network unencrypted; use https://"
+            )
+        }
+        return warnings
+    }
+
     /// The comment written on every record this tool creates.
     public var ownershipMarker: String { RecordOwnership.marker(ownerID: ownerID) }
 
     /// Resolves every setting; throws ``ConfigurationError`` naming the first bad one.
     /// `flags` and `environment` are keyed by environment variable name.
     public static func resolve(environment: [String: String], flags: [String: String]) throws -> LifecycleConfiguration {
+        for setting in LifecycleSetting.allCases where setting.isSecret && flags[setting.environmentName] != nil {
+            throw ConfigurationError(
+                "--\(setting.flagName) is refused: a secret on the command line is readable by every process on the node "
+                    + "(/proc/<pid>/cmdline, ps); set \(setting.environmentName) or \(setting.environmentName)_FILE instead"
+            )
+        }
         func raw(_ setting: LifecycleSetting) -> String? {
             if let value = flags[setting.environmentName], !value.isEmpty { return value }
             if let value = environment[setting.environmentName], !value.isEmpty { return value }
@@ -155,7 +181,8 @@ public struct LifecycleConfiguration: Sendable {
             dnsRecheckInterval: try duration(.dnsRecheckInterval),
             fleetManagedDNS: try boolean(.fleetManagedDNS),
             dnsTTL: ttl,
-            ownerID: ownerID
+            ownerID: ownerID,
+            maxResponseBytes: try integer(.httpMaxResponseMiB, in: 1...1024) << 20
         )
     }
 }

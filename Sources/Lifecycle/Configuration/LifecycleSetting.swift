@@ -30,6 +30,7 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
     case fleetManagedDNS = "FLEET_MANAGED_DNS"
     case dnsTTL = "DNS_TTL"
     case ownerID = "OWNER_ID"
+    case httpMaxResponseMiB = "HTTP_MAX_RESPONSE_MIB"
 
     /// The environment variable.
     public var environmentName: String { rawValue }
@@ -55,13 +56,15 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
         case .fleetManagedDNS: "false"
         case .dnsTTL: "60"
         case .ownerID: "charon"
+        case .httpMaxResponseMiB: "4"
         case .tsHostname, .domainName, .headscaleAPIKey, .headscaleAPIKeyFile, .headscaleUser, .cloudflareAPIToken,
             .cloudflareAPITokenFile, .cloudflareZoneID, .authKeyTags:
             nil
         }
     }
 
-    /// Whether the value is a credential: read from `*_FILE` too, never printed.
+    /// Whether the value is a credential: read from the environment or `*_FILE` only (a flag is
+    /// refused: every process on the node can read a command line), never printed.
     public var isSecret: Bool { self == .headscaleAPIKey || self == .cloudflareAPIToken }
 
     /// One line for `--help`.
@@ -72,10 +75,12 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
             case .domainName: "DNS zone name; the record is <first label of TS_HOSTNAME>.<DOMAIN_NAME>. Required for DNS."
             case .headscaleURL: "Headscale base URL."
             case .headscaleNamespace: "Namespace of the Headscale service (used in the default URL)."
-            case .headscaleAPIKey: "Headscale API key. Prefer HEADSCALE_API_KEY_FILE."
+            case .headscaleAPIKey:
+                "Headscale API key: environment only, the flag is refused (visible in /proc/*/cmdline). Prefer HEADSCALE_API_KEY_FILE."
             case .headscaleAPIKeyFile: "File holding the Headscale API key."
             case .headscaleUser: "Headscale user that owns the nodes and keys. Required."
-            case .cloudflareAPIToken: "Cloudflare API token; DNS steps are skipped when absent. Prefer CLOUDFLARE_API_TOKEN_FILE."
+            case .cloudflareAPIToken:
+                "Cloudflare API token; DNS steps are skipped when absent. Environment only, the flag is refused (visible in /proc/*/cmdline). Prefer CLOUDFLARE_API_TOKEN_FILE."
             case .cloudflareAPITokenFile: "File holding the Cloudflare API token."
             case .cloudflareZoneID: "Cloudflare zone id. Required with a token."
             case .cloudflareAPIURL: "Cloudflare API base URL."
@@ -92,6 +97,8 @@ public enum LifecycleSetting: String, CaseIterable, Sendable {
                 "dns-create: true when the fleet pass keeps the zone (charon-node fleet): write at start and on an address change only, no periodic re-read."
             case .dnsTTL: "TTL of the records created (1 = automatic)."
             case .ownerID: "Ownership marker written in the comment of every record this tool creates."
+            case .httpMaxResponseMiB:
+                "Largest response body read from Headscale or Cloudflare, in MiB after decompression (the Headscale node list may be 4 times this); 1 to 1024."
             }
         return defaultValue.map { "\(text) Env \(environmentName); default \($0)." } ?? "\(text) Env \(environmentName)."
     }

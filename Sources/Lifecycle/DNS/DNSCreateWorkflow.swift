@@ -1,3 +1,4 @@
+import CharonSupport
 import Cloudflare
 import Headscale
 import Logging
@@ -15,11 +16,19 @@ import Logging
 public struct DNSCreateWorkflow: Sendable {
     public let configuration: LifecycleConfiguration
     public let clients: LifecycleClients
+    /// Measures and sleeps every interval (`RETRY_INTERVAL`, `MONITOR_INTERVAL`, re-checks, rate limits).
+    public let clock: any CharonClock
     let logger: Logger
 
-    public init(configuration: LifecycleConfiguration, clients: LifecycleClients? = nil, logger: Logger = Logger(label: "charon.lifecycle")) {
+    public init(
+        configuration: LifecycleConfiguration,
+        clients: LifecycleClients? = nil,
+        clock: any CharonClock = RealClock(),
+        logger: Logger = Logger(label: "charon.lifecycle")
+    ) {
         self.configuration = configuration
         self.clients = clients ?? LifecycleClients(configuration: configuration, logger: logger)
+        self.clock = clock
         self.logger = logger
     }
 
@@ -34,9 +43,8 @@ public struct DNSCreateWorkflow: Sendable {
         logger.info("node \(node.name) registered (id \(node.id)): \(addresses)")
         guard let keeper = clients.recordKeeper else {
             logger.info("CLOUDFLARE_API_TOKEN not set: DNS steps skipped; idling until stopped")
-            while true { try await Task.sleep(for: .seconds(3600)) }
+            while true { try await clock.sleep(for: .seconds(3600)) }
         }
-        let clock = ContinuousClock()
         var pending = true
         var nextRecheck = clock.now
         var missingReported = false
@@ -61,7 +69,7 @@ public struct DNSCreateWorkflow: Sendable {
                     logger.warning("\(configuration.fqdn ?? ""): DNS check failed, retrying in \(configuration.monitorInterval): \(error)")
                 }
             }
-            try await Task.sleep(for: configuration.monitorInterval)
+            try await clock.sleep(for: configuration.monitorInterval)
             do {
                 guard let current = try await currentNode(knownID: nodeID) else {
                     if !missingReported {
@@ -102,7 +110,7 @@ public struct DNSCreateWorkflow: Sendable {
             if check == 1 || check % 10 == 0 {
                 logger.info("waiting for node \(configuration.hostname) to register (check \(check) of \(configuration.maxRetries))")
             }
-            try await Task.sleep(for: configuration.retryInterval)
+            try await clock.sleep(for: configuration.retryInterval)
         }
         throw LifecycleError(
             "node \(configuration.hostname) did not register in Headscale after \(configuration.maxRetries) checks \(configuration.retryInterval) apart"

@@ -8,15 +8,17 @@ struct BuildRecord: Codable, Hashable {
     var manifestDigest: Digest
     var reference: String
     var size: Int64
+    /// `<mtime>/<ctime>` of the tarball, each `seconds.nanoseconds`.
     var modificationTime: String
 
     static func path(for output: String) -> String { "\(output).inputs.json" }
 
-    /// The tarball's size and mtime as recorded, so a replaced or edited tarball is noticed.
+    /// The tarball's size, mtime and ctime as recorded, so a replaced or edited tarball is
+    /// noticed even when whoever replaced it put the old size and mtime back (ctime cannot be set).
     static func stamp(of path: String) -> (size: Int64, time: String)? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return (Int64(info.st_size), "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+        return (Int64(info.st_size), "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)/\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)")
     }
 
     static func load(for output: String) -> BuildRecord? {

@@ -4,7 +4,7 @@ import Glibc
 /// Turns a ``LayerSpec`` into the sorted list of tar entries it stands for, reading only metadata
 /// (`lstat`, ELF headers), never file contents.
 ///
-/// It also records an input fingerprint of every host file it will read (size, mtime, inode), which
+/// It also records an input fingerprint of every host file it will read (size, mtime, ctime, inode), which
 /// the builder uses to skip a rebuild whose inputs have not changed.
 ///
 /// ```swift
@@ -16,7 +16,7 @@ public struct LayerPlanner {
     /// The planned layer.
     public struct Plan: Sendable {
         public var entries: [LayerEntry]
-        /// One line per host input: path, size, mtime, inode; hashed into the build fingerprint.
+        /// One line per host input: path, size, mtime, ctime, inode; hashed into the build fingerprint.
         public var inputs: [String]
     }
 
@@ -149,7 +149,11 @@ private struct EntryTable {
     private mutating func addRegular(_ host: String, info: stat, at path: String, mode: UInt32, owner: Ownership) throws {
         try add(LayerEntry(path: path, kind: .hostFile(path: host, size: Int64(info.st_size)), mode: mode, owner: owner), explicit: true)
         inodes[path] = (UInt64(info.st_dev), UInt64(info.st_ino))
-        inputs.insert("\(host)\t\(info.st_size)\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_ino)\t\(info.st_mode)")
+        // ctime too: a file rewritten in place with its old size and mtime put back
+        // (`touch -r`, `cp -p`) still moves ctime, which nothing but the kernel can set.
+        inputs.insert(
+            "\(host)\t\(info.st_size)\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)\t\(info.st_ino)\t\(info.st_mode)"
+        )
     }
 
     /// Copies a host folder: regular files, folders and symlinks (kept as links, not followed).
@@ -160,7 +164,7 @@ private struct EntryTable {
             throw ImageSpecError.invalidValue(field: "directory", value: host, reason: "not a folder")
         }
         try add(LayerEntry(path: path, kind: .directory, mode: UInt32(info.st_mode) & 0o7777, owner: owner), explicit: false)
-        inputs.insert("\(host)/\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_mode)")
+        inputs.insert("\(host)/\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)\t\(info.st_mode)")
         for name in try POSIXIO.listDirectory(host) {
             let child = "\(host)/\(name)"
             let target = "\(path)/\(name)"

@@ -32,7 +32,9 @@ public struct TailscaleLocalAPI: TailscaleStatusSource {
     }
 
     public func status() async throws -> TailscaleStatus {
-        var request = HTTPRequest(.get, "http://\(Self.host)/localapi/v0/status")
+        // The status lists every peer: on a large tailnet it is the one big answer, so it gets
+        // what `tailscale status --json` through the CLI gets (HostCommand's 16 MiB output limit).
+        var request = HTTPRequest(.get, "http://\(Self.host)/localapi/v0/status", maxResponseBytes: 16 << 20)
         request.headers["Host"] = Self.host
         let response: HTTPResponse
         do {

@@ -67,8 +67,10 @@ final class FleetWorld: Sendable {
     static func fastHTTP() -> HTTPClient {
         HTTPClient(
             configuration: .init(
-                connectTimeout: .seconds(2),
-                requestTimeout: .seconds(5),
+                // Per attempt: far above what a loopback answer takes on a loaded machine (an attempt
+                // that timed out would be retried and change the counts the tests assert).
+                connectTimeout: .seconds(10),
+                requestTimeout: .seconds(30),
                 retryDeadline: .seconds(8),
                 maxAttempts: 4,
                 initialBackoff: .milliseconds(10),

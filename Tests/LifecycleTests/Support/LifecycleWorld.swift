@@ -69,17 +69,21 @@ final class LifecycleWorld: @unchecked Sendable {
         try LifecycleConfiguration.resolve(environment: environment(overrides), flags: [:])
     }
 
-    /// Clients with fast retries so fault tests take milliseconds.
+    /// Clients whose retry waits are counted, not slept (a skipping clock), so fault tests take
+    /// milliseconds and never depend on how fast the machine is.
     func clients(_ configuration: LifecycleConfiguration) -> LifecycleClients {
         let http = HTTPClient(
             configuration: .init(
-                connectTimeout: .seconds(2),
-                requestTimeout: .seconds(3),
+                // Per attempt: far above what a loopback answer takes on a loaded machine (an attempt
+                // that timed out would be retried and change the counts the tests assert).
+                connectTimeout: .seconds(10),
+                requestTimeout: .seconds(30),
                 retryDeadline: .seconds(8),
                 maxAttempts: 5,
                 initialBackoff: .milliseconds(10),
                 maxBackoff: .milliseconds(50)
-            )
+            ),
+            clock: ManualClock(skipping: true)
         )
         return LifecycleClients(configuration: configuration, http: http, logger: Self.quietLogger)
     }
