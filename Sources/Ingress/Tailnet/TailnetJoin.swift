@@ -63,17 +63,22 @@ public struct TailnetJoin: Sendable {
     public var enrollment: any TailnetEnrollment
     /// Seconds since 1970 (the tests pin it to judge key expiry).
     public var now: @Sendable () -> Int64
+    /// What the waits for `Starting` to settle and for `Running` are measured and slept on (the
+    /// tests drive a manual clock and count the polls).
+    public var clock: any CharonClock
 
     public init(
         configuration: Configuration,
         tailscale: any TailscaleControl,
         enrollment: any TailnetEnrollment,
-        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) },
+        clock: any CharonClock = RealClock()
     ) {
         self.configuration = configuration
         self.tailscale = tailscale
         self.enrollment = enrollment
         self.now = now
+        self.clock = clock
     }
 
     public func reconcile(logger: Logger = Logger(label: "charon.ingress.tailnet")) async throws -> Outcome {
@@ -141,10 +146,10 @@ public struct TailnetJoin: Sendable {
 
     /// Polls until the state leaves `Starting` or the settle timeout passes.
     private func settle(from status: TailscaleStatus) async throws -> TailscaleStatus {
-        let deadline = ContinuousClock.now + configuration.settleTimeout
+        let deadline = clock.now + configuration.settleTimeout
         var current = status
-        while current.backendState == .starting && ContinuousClock.now < deadline {
-            try await Task.sleep(for: configuration.pollInterval)
+        while current.backendState == .starting && clock.now < deadline {
+            try await clock.sleep(for: configuration.pollInterval)
             current = try await tailscale.status()
         }
         return current
@@ -152,16 +157,16 @@ public struct TailnetJoin: Sendable {
 
     /// Polls until `Running` with an address; throws with tailscaled's health otherwise.
     private func waitForRunning() async throws -> TailscaleStatus {
-        let deadline = ContinuousClock.now + configuration.settleTimeout
+        let deadline = clock.now + configuration.settleTimeout
         while true {
             let status = try await tailscale.status()
             if case .joined = TailnetJoinDecision(status: status, now: now()) { return status }
-            guard ContinuousClock.now < deadline else {
+            guard clock.now < deadline else {
                 throw TailscaleError.commandFailed(
                     "tailscale up returned but the node is \(status.backendState) without a usable address after \(configuration.settleTimeout) (health: \(status.healthSummary))"
                 )
             }
-            try await Task.sleep(for: configuration.pollInterval)
+            try await clock.sleep(for: configuration.pollInterval)
         }
     }
 

@@ -48,7 +48,8 @@ struct IngressReconcilerTests {
                 ),
                 tailscale: tailscale.cli,
                 enrollment: LifecycleEnrollment(configuration: configuration, clients: clients),
-                now: { TailscaleFixtures.now }
+                now: { TailscaleFixtures.now },
+                clock: ManualClock(skipping: true)
             )
             let controller = IngressNginxAdapter(
                 client: KubernetesClient(configuration: .init(apiServer: kubernetes.baseURL, tokenFile: nil, caFile: nil))

@@ -10,7 +10,14 @@ import Testing
 struct TailnetJoinTests {
     let loginServer = "https://headscale.example.com"
 
-    func makeJoin(_ fake: FakeTailscale, _ enrollment: FakeEnrollment, keyDirectory: String) throws -> TailnetJoin {
+    /// Waits are slept on a skipping manual clock: each returns at once and moves the clock on, so
+    /// the settle and Running timeouts end after an exact number of polls, however loaded the machine.
+    func makeJoin(
+        _ fake: FakeTailscale,
+        _ enrollment: FakeEnrollment,
+        keyDirectory: String,
+        clock: ManualClock = ManualClock(skipping: true)
+    ) throws -> TailnetJoin {
         TailnetJoin(
             configuration: .init(
                 hostname: try IngressHostname(nodeName: "node1"),
@@ -22,7 +29,8 @@ struct TailnetJoinTests {
             ),
             tailscale: fake.cli,
             enrollment: enrollment,
-            now: { TailscaleFixtures.now }
+            now: { TailscaleFixtures.now },
+            clock: clock
         )
     }
 
@@ -96,9 +104,12 @@ struct TailnetJoinTests {
 
     @Test func upThatNeverReachesRunningIsAnError() async throws {
         let fake = try FakeTailscale(status: TailscaleFixtures.needsLogin, afterUp: TailscaleFixtures.needsMachineAuth)
+        let clock = ManualClock(skipping: true)
         let error = await #expect(throws: TailscaleError.self) {
-            try await makeJoin(fake, FakeEnrollment(), keyDirectory: fake.folder.path + "/keys").reconcile()
+            try await makeJoin(fake, FakeEnrollment(), keyDirectory: fake.folder.path + "/keys", clock: clock).reconcile()
         }
+        // The settle timeout (2 s) in poll intervals (50 ms): exactly 40 waits, then the error.
+        #expect(clock.sleeps == Array(repeating: .milliseconds(50), count: 40))
         #expect(error?.description.contains("NeedsMachineAuth") == true)
         #expect(error?.description.contains("machine not authorized") == true)
     }
