@@ -6,6 +6,7 @@ reports medians and ratios. The input sets: the real lifecycle spec (images/tail
 charon-lifecycle, its shared-library closure, the CA bundle) and two synthetic rootfs folders.
 Also: a 1 GiB layer (wall time and peak RSS) and the no-op rebuild.
 Usage: bench/image-build.py [--rounds N] [--sets real,28,92,1g] [--markdown docs/benchmarks.md]
+(CHARON_NODE=path benchmarks another build; charon-lifecycle must be beside it.)
 
   charon         charon-node image build --spec <dir with image.yaml>  (fresh output each round;
                  the tarball is on disk, fsynced, before it is renamed into place)
@@ -25,7 +26,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHARON = os.path.join(ROOT, ".build", "release", "charon-node")
+CHARON = os.environ.get("CHARON_NODE") or os.path.join(ROOT, ".build", "release", "charon-node")
 REAL_SPEC = os.path.join(ROOT, "images", "tailscale-lifecycle")
 
 
