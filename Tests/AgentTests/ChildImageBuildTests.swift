@@ -1,6 +1,7 @@
 import Agent
 import CharonSupport
 import Containerd
+import Glibc
 import OCI
 import TestSupport
 import Testing
@@ -55,5 +56,38 @@ struct ChildImageBuildTests {
         let outcome = await reconciler.reconcileImage()
         #expect(outcome.image.details["digest"]?.hasPrefix("sha256:") == true, "\(outcome.image.message)")
         #expect(POSIXIO.exists(output))
+    }
+
+    @Test func nothingChangedMeansNoChildOnceVerifiedAndAChangeRunsOneAgain() async throws {
+        let scratch = try TemporaryDirectory()
+        let spec = try TestImageSpec.write(into: scratch, reference: "localhost/charon-child-memo:latest")
+        // A wrapper that counts the children the reconciler starts.
+        try scratch.write("count-builds", "#!/bin/sh\necho build >> \(scratch.path)/builds\nexec \(BuiltProducts.path("charon-node")) \"$@\"\n")
+        _ = chmod("\(scratch.path)/count-builds", 0o755)
+        let reconciler = ImageReconciler(
+            spec: spec,
+            builderOptions: .init(output: "\(scratch.path)/image.tar"),
+            containerd: ContainerdClient(address: "\(scratch.path)/no-containerd.sock"),
+            metrics: AgentMetrics(),
+            buildExecutable: "\(scratch.path)/count-builds"
+        )
+        func builds() throws -> Int { try POSIXIO.readFile("\(scratch.path)/builds").filter { $0 == 0x0A }.count }
+
+        var digests: Set<String?> = []
+        for _ in 0..<5 {
+            let outcome = await reconciler.reconcileImage()
+            #expect(outcome.image.details["digest"] != nil, "\(outcome.image.message)")
+            digests.insert(outcome.image.details["digest"])
+        }
+        // 1: written, reports its checked paths; 2: stamps them before it starts, answers
+        // unchanged with the same paths: verified. 3 to 5 reuse it without a child.
+        let afterFive = try builds()
+        #expect(afterFive == 2, "\(afterFive) children for 5 passes")
+        #expect(digests.count == 1 && digests.first! != nil)
+
+        try TestImageSpec.write(into: scratch, reference: "localhost/charon-child-memo:latest", text: "changed")
+        let changed = await reconciler.reconcileImage()
+        #expect(try builds() == 3, "a changed input runs a child again")
+        #expect(changed.image.details["digest"] != digests.first!)
     }
 }

@@ -34,6 +34,8 @@ public struct ImageReconciler: Sendable {
     /// (``ChildImageBuild``), so the daemon never maps the builder's code; `nil` builds in-process.
     public var buildExecutable: String?
     private let probe = VersionProbe()
+    /// Skips the child build while nothing it checks changed (``ChildBuildMemo``).
+    private let childMemo = ChildBuildMemo()
     /// Set while a build runs on its thread. A build can outlive the pass that started it (it waits
     /// for another process's lock, and the pass's deadline gives up on it); the next pass must not
     /// pile a second blocked thread on top.
@@ -208,11 +210,23 @@ public struct ImageReconciler: Sendable {
         let started = ContinuousClock.now
         let building = building
         let child = buildExecutable.map(ChildImageBuild.init(executable:))
+        let memo = childMemo
         guard building.start() else { throw BuildStillRunning(output: options.output) }
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ImageBuilder.Result, any Error>) in
             DispatchQueue.global().async {
                 let result = Result {
-                    if let child { return try child.run(spec: spec, options: options) }
+                    if let child {
+                        if let unchanged = memo.reusable() { return unchanged }
+                        let before = memo.stampsBeforeRun()
+                        do {
+                            let (result, checkedPaths) = try child.runReportingPaths(spec: spec, options: options)
+                            memo.remember(result, checkedPaths: checkedPaths, before: before)
+                            return result
+                        } catch {
+                            memo.forget()
+                            throw error
+                        }
+                    }
                     return try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
                 }
                 building.finish()
