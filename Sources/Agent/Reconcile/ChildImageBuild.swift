@@ -154,18 +154,31 @@ public struct ChildImageBuild: Sendable {
 /// (2) it reported the same checked paths as the child before it, and (3) every one of those
 /// paths still has the stat taken *before* that child started. Anything that changed since, even
 /// during the child's run, differs from those stamps, and the next pass runs a child again.
+///
+/// What stats cannot see — a new file appearing earlier on a search path (an executable on
+/// `PATH`, a library in an earlier folder) — the child's own planning does: a child runs at least
+/// every `reuseLimit` passes (10: ten minutes at the default interval) whatever the stamps say.
 final class ChildBuildMemo: Sendable {
     private struct Entry: Sendable {
         var paths: [String]
         var stamps: [String]
         var result: ImageBuilder.Result?
+        var reused = 0
     }
     private let last = Mutex<Entry?>(nil)
+    let reuseLimit: Int
+
+    init(reuseLimit: Int = 10) {
+        self.reuseLimit = reuseLimit
+    }
 
     /// The result to reuse, if nothing checked changed since it was verified.
     func reusable() -> ImageBuilder.Result? {
-        guard let entry = last.withLock({ $0 }), let result = entry.result else { return nil }
-        return Self.stamps(entry.paths) == entry.stamps ? result : nil
+        guard let entry = last.withLock({ $0 }), let result = entry.result, entry.reused < reuseLimit,
+            Self.stamps(entry.paths) == entry.stamps
+        else { return nil }
+        last.withLock { $0?.reused += 1 }
+        return result
     }
 
     /// The stamps of the paths the previous child reported, taken before the next child starts.
