@@ -35,7 +35,8 @@ public struct Agent: Sendable {
             spec: configuration.spec,
             builderOptions: configuration.builderOptions,
             containerd: configuration.containerd,
-            metrics: metrics
+            metrics: metrics,
+            buildExecutable: configuration.buildExecutable
         )
         let reconcilers: [any NodeReconciler] = [image] + extraReconcilers
         let checks: [any HealthCheck] =

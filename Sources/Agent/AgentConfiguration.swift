@@ -16,6 +16,9 @@ public struct AgentConfiguration: Sendable {
     /// Image spec folder or file.
     public var spec: String
     public var builderOptions: ImageBuilder.Options
+    /// A `charon-node` executable that builds in a child process (`image build`), so the daemon
+    /// never maps the spec parser and the layer writer (docs/agent.md, memory); `nil`: in-process.
+    public var buildExecutable: String?
     public var containerd: ContainerdClient
     /// This node's name (`NODE_NAME`): the Node object to patch, the `node` in `/status`.
     public var node: String

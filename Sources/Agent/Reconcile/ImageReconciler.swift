@@ -30,7 +30,12 @@ public struct ImageReconciler: Sendable {
     /// `ctr version` probe (a Go process start: most of the idle agent's CPU) runs only on the
     /// first pass, after a failure, and every `versionProbeEvery` passes to refresh the version.
     public var versionProbeEvery: Int
+    /// When set, builds run as `<buildExecutable> image build` in a child process
+    /// (``ChildImageBuild``), so the daemon never maps the builder's code; `nil` builds in-process.
+    public var buildExecutable: String?
     private let probe = VersionProbe()
+    /// Skips the child build while nothing it checks changed (``ChildBuildMemo``).
+    private let childMemo = ChildBuildMemo()
     /// Set while a build runs on its thread. A build can outlive the pass that started it (it waits
     /// for another process's lock, and the pass's deadline gives up on it); the next pass must not
     /// pile a second blocked thread on top.
@@ -65,8 +70,10 @@ public struct ImageReconciler: Sendable {
         containerd: ContainerdClient,
         metrics: AgentMetrics,
         versionProbeEvery: Int = 10,
+        buildExecutable: String? = nil,
         logger: Logger = Logger(label: "charon.agent.image")
     ) {
+        self.buildExecutable = buildExecutable
         self.spec = spec
         self.builderOptions = builderOptions
         self.containerd = containerd
@@ -191,8 +198,9 @@ public struct ImageReconciler: Sendable {
         }
     }
 
-    /// Runs the (blocking, CPU-bound) build on a Dispatch thread so it neither blocks the
-    /// cooperative pool nor stops the loop from abandoning it at shutdown.
+    /// Runs the (blocking, CPU-bound) build, or the wait for the child that builds, on a Dispatch
+    /// thread so it neither blocks the cooperative pool nor stops the loop from abandoning it at
+    /// shutdown (an abandoned child finishes its build, which only renames a complete file).
     func build() async throws -> ImageBuilder.Result {
         let spec = spec
         let options = builderOptions
@@ -201,11 +209,25 @@ public struct ImageReconciler: Sendable {
         let builderLogger = quiet
         let started = ContinuousClock.now
         let building = building
+        let child = buildExecutable.map(ChildImageBuild.init(executable:))
+        let memo = childMemo
         guard building.start() else { throw BuildStillRunning(output: options.output) }
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ImageBuilder.Result, any Error>) in
             DispatchQueue.global().async {
                 let result = Result {
-                    try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
+                    if let child {
+                        if let unchanged = memo.reusable() { return unchanged }
+                        let before = memo.stampsBeforeRun()
+                        do {
+                            let (result, checkedPaths) = try child.runReportingPaths(spec: spec, options: options)
+                            memo.remember(result, checkedPaths: checkedPaths, before: before)
+                            return result
+                        } catch {
+                            memo.forget()
+                            throw error
+                        }
+                    }
+                    return try ImageBuilder(options: options, logger: builderLogger).build(try ImageSpec.load(from: spec))
                 }
                 building.finish()
                 continuation.resume(with: result)

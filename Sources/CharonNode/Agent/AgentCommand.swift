@@ -86,6 +86,9 @@ struct AgentCommand: AsyncParsableCommand {
             containerd: containerd.client,
             node: nodeName
         )
+        // Builds run as `charon-node image build` children of this very binary: the daemon
+        // stays lean (docs/agent.md, memory).
+        configuration.buildExecutable = "/proc/self/exe"
         configuration.interval = .seconds(interval)
         configuration.retryInterval = .seconds(retryInterval)
         configuration.statusAddress = statusAddress == "off" ? nil : try StatusAddress(parsing: statusAddress)

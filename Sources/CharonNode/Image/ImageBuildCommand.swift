@@ -12,13 +12,21 @@ struct ImageBuildCommand: AsyncParsableCommand {
 
     @OptionGroup var build: BuildOptions
 
+    /// For the agent, which runs builds as this command: `input<TAB>path` lines before the result,
+    /// the paths whose stat a no-op build depends on (`ImageBuilder.checkedPaths(of:)`).
+    @Flag(help: .hidden) var printCheckedPaths = false
+
     func run() async throws {
         LogSetup.bootstrap()
         try await CommandFailure.reporting {
             let spec = try ImageSpec.load(from: try build.resolvedSpec())
             let progress = ProgressLine.forTerminal()
             defer { progress?.clear() }
-            let result = try ImageBuilder(options: build.builderOptions(progress: progress)).build(spec)
+            let builder = ImageBuilder(options: build.builderOptions(progress: progress))
+            let result = try builder.build(spec)
+            if printCheckedPaths {
+                for path in try builder.checkedPaths(of: spec) { print("input\t\(path)") }
+            }
             print("\(result.reference) \(result.manifestDigest) \(result.output) \(result.outcome.rawValue)")
         }
     }

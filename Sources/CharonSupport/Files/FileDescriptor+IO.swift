@@ -57,6 +57,17 @@ public enum POSIXIO {
         }
     }
 
+    /// Flushes a folder's entries to disk (`fsync` of the folder): after a rename, this is what
+    /// makes the new name survive a crash.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError(operation: "open folder", path: path) }
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw SystemError(operation: "flush folder", path: path) }
+        }
+    }
+
     /// Whether anything (file, folder, link) exists at `path`, without following a final symlink.
     public static func exists(_ path: String) -> Bool {
         var info = stat()

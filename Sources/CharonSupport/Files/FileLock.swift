@@ -61,8 +61,12 @@ public final class FileLock {
     }
 
     /// Releases the lock; safe to call more than once.
+    ///
+    /// Unlocks before closing: a child forked by another thread that has not reached `exec` yet
+    /// holds a copy of the descriptor, and `close` alone would leave the lock held until it does.
     public func release() {
         guard descriptor >= 0 else { return }
+        _ = flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }

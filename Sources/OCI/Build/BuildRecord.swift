@@ -33,6 +33,8 @@ struct BuildRecord: Codable, Hashable {
     }
 
     func save(for output: String) throws {
-        try AtomicFile.write(try CanonicalJSON.encode(self), to: BuildRecord.path(for: output), mode: 0o644)
+        // Not flushed: a record lost or torn by a crash fails to decode or to match the tarball's
+        // stamp, and the next build rebuilds. The builder flushes the folder after saving it.
+        try AtomicFile.write(try CanonicalJSON.encode(self), to: BuildRecord.path(for: output), mode: 0o644, durability: .renameOnly)
     }
 }

@@ -112,7 +112,8 @@ public struct ImageBuilder {
             outcome = .identical
             logger.info("unchanged: rebuilt \(spec.reference) and got the same image \(manifestDigest); kept \(output)")
         } else {
-            try file.commit()
+            // Data on disk before the rename; the folder is flushed once below, for both names.
+            try file.commit(.dataBeforeRename)
             logger.info("wrote \(output): \(spec.reference) \(manifestDigest), \(file.size) bytes")
         }
         guard let stamp = BuildRecord.stamp(of: output) else { throw SystemError(operation: "stat", path: output) }
@@ -123,6 +124,10 @@ public struct ImageBuilder {
             size: stamp.size,
             modificationTime: stamp.time
         ).save(for: output)
+        // The tarball was renamed with its data flushed and the record without (it is a cache,
+        // checked against the tarball's size and mtime): one flush of the folder now makes both
+        // new names durable, where a flush per file cost one more journal commit each.
+        try POSIXIO.syncDirectory(folder)
         return Result(
             reference: spec.reference.description,
             manifestDigest: manifestDigest,
@@ -218,10 +223,13 @@ public struct ImageBuilder {
         file: AtomicFile,
         parallel: Bool
     ) throws -> [LayerWriter.Blob] {
+        // Layers are most of the tarball: their bytes start going to disk while later ones are
+        // still being written, so the flush at commit has little left to wait for.
+        let writeback = WritebackSink(file: file)
         guard parallel else {
             return try plans.enumerated().map { index, plan in
                 let slot = try archive.reserveEntry()
-                let blob = try writers[index].write(plan.entries, to: file)
+                let blob = try writers[index].write(plan.entries, to: writeback)
                 try archive.completeEntry(slot, name: "blobs/sha256/\(blob.digest.encoded)")
                 logger.debug("layer \(index): \(blob.digest), \(blob.size) bytes")
                 return blob
@@ -232,9 +240,9 @@ public struct ImageBuilder {
         let slot = try archive.reserveEntry()
         // Blocking writes on Dispatch's worker threads, one layer each (layers are few).
         nonisolated(unsafe) let unsafeSideFiles = sideFiles
-        nonisolated(unsafe) let unsafeFile = file
+        nonisolated(unsafe) let unsafeWriteback = writeback
         DispatchQueue.concurrentPerform(iterations: plans.count) { index in
-            let sink: any ByteSink = index == 0 ? unsafeFile : unsafeSideFiles[index - 1]
+            let sink: any ByteSink = index == 0 ? unsafeWriteback : unsafeSideFiles[index - 1]
             let outcome = Swift.Result { try writers[index].write(plans[index].entries, to: sink) }
             results.withLock { $0[index] = outcome }
         }
