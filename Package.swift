@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
+            dependencies: ["Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,7 +24,7 @@ struct FleetAgentOptions: ParsableArguments {
 
     /// The fleet service's settings; nil when off. Bad settings exit 2.
     func configuration(node: String, kubernetes: KubernetesConfiguration?) throws -> FleetAgentConfiguration? {
-        if let raw = Environment.value("FLEET_ENABLED"), !Environment.booleans.contains(raw.lowercased()) {
+        if let raw = Environment.value(.fleetEnabled), !Environment.booleans.contains(raw.lowercased()) {
             return try FleetInput.checked { throw ConfigurationError("FLEET_ENABLED=\(raw) is not true or false") }
         }
         guard enabled else { return nil }
