@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
         /// The fleet pass: sweep offline nodes, keep every record of the scope, in Cloudflare batches.
         /// Never a dependency of charon-lifecycle.
-        .target(name: "Fleet", dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", log], swiftSettings: swiftSettings),
+        .target(name: "Fleet", dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
         /// The internal ingress on a node: tailscale join, firewall, controller config, node DNS.
         .target(
             name: "Ingress",

@@ -1,3 +1,5 @@
+import CharonSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
