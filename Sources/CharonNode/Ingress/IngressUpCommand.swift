@@ -29,7 +29,7 @@ struct IngressUpCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let logger = Logger(label: "charon.ingress")
-        let reconciler = try IngressInput.checked {
+        let reconciler = try CommandFailure.checkingInput {
             try IngressAgentSetup.reconciler(
                 hostname: try ingress.hostname(),
                 tailscale: ingress.tailscaleOptions,
