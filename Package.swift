@@ -55,6 +55,7 @@ let package = Package(
         .target(
             name: "HostCommand",
             dependencies: [
+                "CharonSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),  // FilePath
             ],

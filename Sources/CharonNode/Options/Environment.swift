@@ -1,4 +1,5 @@
 import Agent
+import CharonSupport
 import Glibc
 
 /// The environment variables charon-node reads. Their names, flags and defaults are
@@ -42,16 +43,5 @@ enum Environment {
 
     /// The whole environment, for the parts that read several variables at once (in-cluster
     /// Kubernetes configuration, systemd's notify socket and watchdog).
-    static var all: [String: String] {
-        var result: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry = entry.advanced(by: 1)
-        }
-        return result
-    }
+    static var all: [String: String] { ProcessEnvironment.current }
 }
