@@ -156,6 +156,7 @@ let package = Package(
             dependencies: ["OCI", "CArchive", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "CharonSupportTests", dependencies: ["CharonSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HostCommand", "TestSupport", log], swiftSettings: swiftSettings),
         .testTarget(
             name: "LifecycleTests",

@@ -28,6 +28,11 @@ public enum RFC3339 {
     public struct Parsed: Sendable, Equatable {
         public var seconds: Int64
         public var microseconds: Int64
+
+        public init(seconds: Int64, microseconds: Int64) {
+            self.seconds = seconds
+            self.microseconds = microseconds
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T` and `Z` in either case); nil for
