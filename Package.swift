@@ -6,6 +6,14 @@ import PackageDescription
 //
 // Dependency rule: `charon-lifecycle` runs inside a base-less image, so it must never link the
 // server stack (Hummingbird, NIO, metrics) or the subprocess runner; keep its target list short.
+// Tests/IntegrationTests/LifecycleLinkTests.swift checks its symbols.
+//
+// Every edge below is an `import` (and every `import` an edge): scripts/check-imports.py, run by
+// `make lint`, compares them. Products that other packages bring in anyway (NIOCore, HTTPTypes,
+// CoreMetrics, SystemPackage) are declared from their own packages where a target imports them.
+//
+// Linux only (Glibc, libcurl, libarchive, containerd, nftables): no `platforms:` entry, since
+// that field only sets minimum Apple OS versions and this package builds for none of them.
 
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -16,7 +24,6 @@ let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "charon-node",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "charon-node", targets: ["CharonNode"]),
         .executable(name: "charon-lifecycle", targets: ["CharonLifecycle"]),
@@ -31,6 +38,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        // Already in the graph through swift-subprocess and Hummingbird; declared because targets
+        // import their modules directly.
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
@@ -39,10 +51,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Foundations
-        .target(name: "CharonSupport", dependencies: [log], swiftSettings: swiftSettings),
+        .target(name: "CharonSupport", swiftSettings: swiftSettings),
         .target(
             name: "HostCommand",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "CharonSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),  // FilePath
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -60,13 +76,13 @@ let package = Package(
         // MARK: Thin clients
         .target(name: "Containerd", dependencies: ["CharonSupport", "HostCommand", log], swiftSettings: swiftSettings),
         .target(name: "Headscale", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
-        .target(name: "Cloudflare", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Cloudflare", dependencies: ["HTTP", log], swiftSettings: swiftSettings),
         .target(name: "Kubernetes", dependencies: ["HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
-        .target(name: "Tailscale", dependencies: ["HTTP", "HostCommand", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Tailscale", dependencies: ["HTTP", "HostCommand"], swiftSettings: swiftSettings),
 
         // MARK: Workflows
         /// cleanup and dns-create: what the lifecycle image does (and the ingress join reuses).
-        .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "CharonSupport", log], swiftSettings: swiftSettings),
+        .target(name: "Lifecycle", dependencies: ["Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
         /// The fleet pass: sweep offline nodes, keep every record of the scope, in Cloudflare batches.
         /// Never a dependency of charon-lifecycle.
         .target(name: "Fleet", dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", log], swiftSettings: swiftSettings),
@@ -74,7 +90,7 @@ let package = Package(
         .target(
             name: "Ingress",
             dependencies: [
-                "Lifecycle", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log,
+                "Lifecycle", "Headscale", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log,
                 .product(name: "Yams", package: "Yams"),  // the bare-host service list (YAML or JSON)
                 .product(name: "Crypto", package: "swift-crypto"),  // the hash in long node names' hostnames
             ],
@@ -84,10 +100,12 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "OCI", "Containerd", "Kubernetes", "Ingress", "Fleet", "HTTP", "CharonSupport", log,
+                "OCI", "Containerd", "Kubernetes", "Fleet", "HTTP", "CharonSupport", log,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),  // the status server's channel
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),  // the factory protocols
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -97,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "CharonNode",
             dependencies: [
-                "OCI", "Containerd", "Agent", "Ingress", "Fleet", "CharonSupport", log,
+                "OCI", "Containerd", "Kubernetes", "Lifecycle", "Tailscale", "Agent", "Ingress", "Fleet", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -117,34 +135,42 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CharonSupport", "HostCommand",
+                "CharonSupport", "HostCommand", log,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         /// `CharonFakes`: the Headscale and Cloudflare fakes as a process (bench/lifecycle.sh,
         /// manual runs). Test support: never a dependency of charon-lifecycle.
-        .executableTarget(name: "CharonFakes", dependencies: ["TestSupport"], path: "Tests/CharonFakes", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "CharonFakes",
+            dependencies: ["TestSupport", "CharonSupport"],
+            path: "Tests/CharonFakes",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OCITests",
             dependencies: ["OCI", "CArchive", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CharonSupportTests", dependencies: ["CharonSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HostCommand", "TestSupport", log], swiftSettings: swiftSettings),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", "TestSupport"],
+            dependencies: ["Lifecycle", "Headscale", "Cloudflare", "HTTP", "CharonSupport", "TestSupport", log],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FleetTests",
-            dependencies: ["Fleet", "Lifecycle", "Headscale", "Cloudflare", "Kubernetes", "Agent", "HTTP", "CharonSupport", "TestSupport"],
+            dependencies: ["Fleet", "Lifecycle", "Headscale", "Cloudflare", "Kubernetes", "Agent", "HTTP", "CharonSupport", "TestSupport", log],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
+            dependencies: ["Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -158,7 +184,7 @@ let package = Package(
         /// End to end: the built executables against a private containerd (started by `make test`).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OCI", "Containerd", "CharonSupport", "HostCommand", "TestSupport"],
+            dependencies: ["CharonSupport", "HostCommand", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

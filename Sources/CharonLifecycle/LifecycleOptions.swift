@@ -1,4 +1,5 @@
 import ArgumentParser
+import CharonSupport
 import Lifecycle
 
 #if canImport(Glibc)
@@ -82,21 +83,5 @@ struct LifecycleOptions: ParsableArguments {
         } catch let error as ConfigurationError {
             throw LifecycleExit.badConfiguration(error.message)
         }
-    }
-}
-
-/// The process environment as a dictionary.
-enum ProcessEnvironment {
-    static var current: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }

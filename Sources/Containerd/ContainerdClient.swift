@@ -68,11 +68,6 @@ public struct ContainerdClient: Sendable {
         try await ctrCheck(["images", "label", reference, "\(key)=\(value)"])
     }
 
-    /// Removes an image reference (tests and `image rebuild --force` use it).
-    public func removeImage(_ reference: String) async throws {
-        try await ctrCheck(["images", "rm", reference])
-    }
-
     /// Parses `ctr images ls` (columns REF TYPE DIGEST SIZE PLATFORMS LABELS; SIZE has a space).
     static func parseImageList(_ text: String) -> [ImageRecord] {
         text.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in

@@ -1,3 +1,4 @@
+import CharonSupport
 import Subprocess
 import SystemPackage
 
@@ -43,20 +44,6 @@ public struct HostCommand: Sendable {
         return result
     }
 
-    /// This process's environment, read from `environ`.
-    public static var processEnvironment: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
-
     /// Collected result of a finished command.
     public struct Output: Sendable {
         public var exitCode: Int32
@@ -82,7 +69,7 @@ public struct HostCommand: Sendable {
             childEnvironment = .inherit.updating(overrides)
         } else {
             var values: [Environment.Key: String] = [:]
-            for (key, value) in Self.minimalEnvironment(from: Self.processEnvironment, adding: environment) {
+            for (key, value) in Self.minimalEnvironment(from: ProcessEnvironment.current, adding: environment) {
                 values[Environment.Key(stringLiteral: key)] = value
             }
             childEnvironment = .custom(values)

@@ -37,11 +37,12 @@ struct LoggingTests {
                 return $0
             } == 1 ? .text(503, "busy") : .json(200, "{}")
         }
-        defer { Task { await server.stop() } }
-        let client = HTTPClient(configuration: .init(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20)), logger: logger)
-        var request = HTTPRequest(.get, server.baseURL + "/api/v1/node?user=services")
-        request.headers["Authorization"] = "Bearer hskey-api-VERYSECRET"
-        _ = try await client.send(request)
+        try await withFake(server) { server in
+            let client = HTTPClient(configuration: .init(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20)), logger: logger)
+            var request = HTTPRequest(.get, server.baseURL + "/api/v1/node?user=services")
+            request.headers["Authorization"] = "Bearer hskey-api-VERYSECRET"
+            _ = try await client.send(request)
+        }
         let lines = capture.lines.withLock { $0 }
         #expect(lines.contains { $0.contains("Authorization: <redacted>") })
         #expect(lines.contains { $0.contains("HTTP 503") })

@@ -31,7 +31,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         }
         var child: pid_t = 0
         let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw SystemErrorLite("posix_spawn \(executable): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw SystemError(operation: "posix_spawn", path: executable, code: result) }
         pid = child
     }
 
@@ -66,7 +66,7 @@ public final class SpawnedProcess: @unchecked Sendable {
             if clock.now > deadline {
                 kill(pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
-                throw SystemErrorLite("process \(pid) did not exit within \(timeout)")
+                throw StillRunning(pid: pid, timeout: timeout)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -80,10 +80,11 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 }
 
-/// A one-line test-support failure.
-public struct SystemErrorLite: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// A spawned process that outlived its deadline (it has been killed).
+public struct StillRunning: Error, CustomStringConvertible {
+    public var pid: pid_t
+    public var timeout: Duration
+    public var description: String { "process \(pid) did not exit within \(timeout)" }
 }
 
 extension String {

@@ -13,11 +13,7 @@ public final class TemporaryDirectory {
     public init(prefix: String = "charon-test") throws {
         let base = "\(BuiltProducts.directory)/tmp"
         try POSIXIO.makeDirectories(base)
-        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw SystemError(operation: "create a temporary folder in", path: base)
-        }
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        path = try TemporaryFiles.makeFolder(prefix: prefix, in: base)
     }
 
     deinit {
@@ -34,14 +30,5 @@ public final class TemporaryDirectory {
     }
 
     /// `rm -rf`, without following symlinks.
-    public static func remove(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            for name in (try? POSIXIO.listDirectory(path)) ?? [] { remove("\(path)/\(name)") }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
+    public static func remove(_ path: String) { TemporaryFiles.removeTree(path) }
 }

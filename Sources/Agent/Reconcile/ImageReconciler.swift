@@ -107,7 +107,7 @@ public struct ImageReconciler: Sendable {
             return .ok("containerd \(version) at \(containerd.address)", reason: "ContainerdReachable")
         } catch {
             probe.remember(nil)
-            return .failed("\(error)", reason: "ContainerdUnreachable")
+            return .failed("\(error)", reason: Self.containerdUnreachable)
         }
     }
 
@@ -140,14 +140,7 @@ public struct ImageReconciler: Sendable {
         let digest = built.manifestDigest.description
         let details = ["reference": built.reference, "digest": digest, "tarball": built.output]
         guard containerdResult.ok else {
-            return Outcome(
-                containerd: containerdResult,
-                image: .failed(
-                    "cannot verify \(built.reference) in containerd: containerd is unreachable",
-                    reason: "ContainerdUnreachable",
-                    details: details
-                )
-            )
+            return Outcome(containerd: containerdResult, image: Self.unverifiable(built.reference, details: details))
         }
 
         do {
@@ -169,18 +162,20 @@ public struct ImageReconciler: Sendable {
             if trusted {
                 containerdResult = await probeContainerd()
                 if !containerdResult.ok {
-                    return Outcome(
-                        containerd: containerdResult,
-                        image: .failed(
-                            "cannot verify \(built.reference) in containerd: containerd is unreachable",
-                            reason: "ContainerdUnreachable",
-                            details: details
-                        )
-                    )
+                    return Outcome(containerd: containerdResult, image: Self.unverifiable(built.reference, details: details))
                 }
             }
             return Outcome(containerd: containerdResult, image: Self.imageFailure(error, details: details))
         }
+    }
+
+    /// The reason of the containerd check when containerd does not answer, and of the image check
+    /// when that is why the image cannot be verified.
+    static let containerdUnreachable = "ContainerdUnreachable"
+
+    /// The image check while containerd is down: the tarball is built, its presence unknown.
+    static func unverifiable(_ reference: String, details: [String: String]) -> HealthCheckResult {
+        .failed("cannot verify \(reference) in containerd: containerd is unreachable", reason: containerdUnreachable, details: details)
     }
 
     static func imageFailure(_ error: any Error, details: [String: String]) -> HealthCheckResult {

@@ -38,15 +38,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
     }
 
     public init?(rfc3339 text: String) {
-        let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int32($0) }
-        guard digits.count >= 6, text.hasSuffix("Z") else { return nil }
-        var parts = tm()
-        parts.tm_year = digits[0] - 1900
-        parts.tm_mon = digits[1] - 1
-        parts.tm_mday = digits[2]
-        parts.tm_hour = digits[3]
-        parts.tm_min = digits[4]
-        parts.tm_sec = digits[5]
-        seconds = Int64(timegm(&parts))
+        guard text.hasSuffix("Z"), let parsed = RFC3339.parse(text) else { return nil }
+        seconds = parsed.seconds
     }
 }

@@ -60,9 +60,12 @@ struct AgentCommand: AsyncParsableCommand {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
         guard minFreeDisk >= 0 else { throw ValidationError("--min-free-disk must not be negative") }
         guard !nodeName.isEmpty else { throw ValidationError("--node-name (NODE_NAME) is empty") }
-        if statusAddress != "off" {
-            do { _ = try StatusAddress(parsing: statusAddress) } catch { throw ValidationError("\(error)") }
-        }
+        do { _ = try parsedStatusAddress() } catch { throw ValidationError("\(error)") }
+    }
+
+    /// `--status-address`: nil for `off`.
+    func parsedStatusAddress() throws -> StatusAddress? {
+        statusAddress == "off" ? nil : try StatusAddress(parsing: statusAddress)
     }
 
     func run() async throws {
@@ -91,7 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.buildExecutable = "/proc/self/exe"
         configuration.interval = .seconds(interval)
         configuration.retryInterval = .seconds(retryInterval)
-        configuration.statusAddress = statusAddress == "off" ? nil : try StatusAddress(parsing: statusAddress)
+        configuration.statusAddress = try parsedStatusAddress()
         configuration.shutdownGrace = .seconds(shutdownGrace)
         configuration.conditionHeartbeat = .seconds(conditionHeartbeat)
         configuration.minimumFreeBytes = Int64(minFreeDisk) << 20

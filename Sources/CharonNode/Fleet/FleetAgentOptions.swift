@@ -24,11 +24,11 @@ struct FleetAgentOptions: ParsableArguments {
 
     /// The fleet service's settings; nil when off. Bad settings exit 2.
     func configuration(node: String, kubernetes: KubernetesConfiguration?) throws -> FleetAgentConfiguration? {
-        if let raw = Environment.value("FLEET_ENABLED"), !Environment.booleans.contains(raw.lowercased()) {
-            return try FleetInput.checked { throw ConfigurationError("FLEET_ENABLED=\(raw) is not true or false") }
+        if let raw = Environment.value(.fleetEnabled), !Environment.booleans.contains(raw.lowercased()) {
+            return try CommandFailure.checkingInput { throw ConfigurationError("FLEET_ENABLED=\(raw) is not true or false") }
         }
         guard enabled else { return nil }
-        return try FleetInput.checked {
+        return try CommandFailure.checkingInput {
             guard let kubernetes else {
                 throw ConfigurationError(
                     "FLEET_ENABLED=true needs the Kubernetes API (in-cluster service account) for its Lease; on a bare host use charon-fleet.timer"

@@ -44,7 +44,7 @@ struct FleetCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let configuration = try FleetInput.checked { try FleetConfiguration.resolve(environment: Environment.all, flags: flags) }
+        let configuration = try CommandFailure.checkingInput { try FleetConfiguration.resolve(environment: Environment.all, flags: flags) }
         let pass = FleetPass(configuration: configuration, logger: Logger(label: "charon.fleet"))
         if once {
             let summary = await pass.run()

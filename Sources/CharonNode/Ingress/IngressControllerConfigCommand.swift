@@ -18,7 +18,7 @@ struct IngressControllerConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        guard let adapter = try IngressInput.checked({ try controller.adapter() }) else {
+        guard let adapter = try CommandFailure.checkingInput({ try controller.adapter() }) else {
             CommandFailure.printError("not in a Kubernetes pod (no KUBERNETES_SERVICE_HOST); pass --api-server")
             throw ExitCode(2)
         }

@@ -20,7 +20,7 @@ struct IngressDNSCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let logger = Logger(label: "charon.ingress")
-        let lifecycle = try IngressInput.checked {
+        let lifecycle = try CommandFailure.checkingInput {
             try IngressLifecycleSettings.configuration(hostname: try ingress.hostname(), environment: Environment.all)
         }
         try await CommandFailure.reporting {

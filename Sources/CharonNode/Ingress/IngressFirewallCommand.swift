@@ -20,7 +20,7 @@ struct IngressFirewallCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let firewall = try IngressInput.checked { try ingress.firewall() }
+        let firewall = try CommandFailure.checkingInput { try ingress.firewall() }
         try await CommandFailure.reporting {
             if check {
                 let state = try await firewall.inspect()
@@ -50,7 +50,7 @@ struct IngressDownCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let firewall = try IngressInput.checked { try ingress.firewall() }
+        let firewall = try CommandFailure.checkingInput { try ingress.firewall() }
         try await CommandFailure.reporting {
             try await firewall.remove()
             print("table inet \(firewall.policy.tableName): removed")

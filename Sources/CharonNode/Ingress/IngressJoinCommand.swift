@@ -23,7 +23,7 @@ struct IngressJoinCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let logger = Logger(label: "charon.ingress")
-        let (hostname, lifecycle) = try IngressInput.checked { () throws -> (IngressHostname, LifecycleConfiguration) in
+        let (hostname, lifecycle) = try CommandFailure.checkingInput { () throws -> (IngressHostname, LifecycleConfiguration) in
             let hostname = try ingress.hostname()
             return (hostname, try joinOptions.lifecycle(hostname))
         }

@@ -39,7 +39,7 @@ struct IngressNginxConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let list = try IngressInput.checked { try NginxServiceList.load(from: services).validated() }
+        let list = try CommandFailure.checkingInput { try NginxServiceList.load(from: services).validated() }
         let text = NginxConfigRenderer().render(list)
         if print {
             Swift.print(text, terminator: "")

@@ -120,25 +120,3 @@ struct ControllerOptions: ParsableArguments {
         }
     }
 }
-
-/// Bad input is exit status 2, like a bad image spec: print the one-line reason and stop.
-enum IngressInput {
-    static func checked<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as IngressHostnameError {
-            CommandFailure.printError("\(error)")
-            throw ExitCode(2)
-        } catch let error as ConfigurationError {
-            CommandFailure.printError("\(error)")
-            throw ExitCode(2)
-        } catch let error as FirewallError {
-            CommandFailure.printError("\(error)")
-            throw ExitCode(2)
-        } catch let error as NginxConfigError {
-            guard case .invalidService = error else { throw error }
-            CommandFailure.printError("\(error)")
-            throw ExitCode(2)
-        }
-    }
-}

@@ -29,7 +29,7 @@ struct IngressUpCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let logger = Logger(label: "charon.ingress")
-        let reconciler = try IngressInput.checked {
+        let reconciler = try CommandFailure.checkingInput {
             try IngressAgentSetup.reconciler(
                 hostname: try ingress.hostname(),
                 tailscale: ingress.tailscaleOptions,
@@ -63,7 +63,7 @@ enum IngressAgentSetup {
         var tailnetJoin: TailnetJoin?
         var dns: NodeDNSRecord?
         // Headscale settings are only needed to join or publish DNS.
-        if join || Environment.value("CLOUDFLARE_API_TOKEN") != nil || Environment.value("CLOUDFLARE_API_TOKEN_FILE") != nil {
+        if join || [LifecycleSetting.cloudflareAPIToken, .cloudflareAPITokenFile].contains(where: { Environment.value($0.environmentName) != nil }) {
             let lifecycle = try joinOptions.lifecycle(hostname)
             let clients = LifecycleClients(configuration: lifecycle, logger: logger)
             if join {

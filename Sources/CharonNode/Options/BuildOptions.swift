@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import CharonSupport
 import Glibc
@@ -31,10 +32,10 @@ struct BuildOptions: ParsableArguments {
         // charon's own state folder is created on first use (the DaemonSet's hostPath and the
         // unit's StateDirectory= do it too); any other output folder must exist, so a typo in
         // --output is an error rather than a new folder somewhere.
-        if output == Environment.defaultImageOutput {
+        if output == NodeSetting.imageOutput.defaultValue {
             try? POSIXIO.makeDirectories(POSIXIO.directoryName(of: output), mode: 0o755)
         }
-        let epoch = Environment.value("SOURCE_DATE_EPOCH").flatMap(Int.init) ?? 0
+        let epoch = Environment.sourceDateEpoch
         var options = ImageBuilder.Options(output: output, sourceDateEpoch: epoch, executableSearchPath: SelfLocation.executableSearchPath)
         if let progress { options.progress = { progress.report($0) } }
         return options

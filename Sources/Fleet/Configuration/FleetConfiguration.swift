@@ -1,3 +1,4 @@
+import CharonSupport
 import Lifecycle
 
 /// The resolved settings of a fleet pass: the lifecycle image's shared settings (scope, Headscale,
@@ -27,7 +28,7 @@ public struct FleetConfiguration: Sendable {
     /// Cloudflare's largest batch (paid plans).
     public static let maximumBatchSize = 3_500
 
-    public var scope: NodeScope { NodeScope(user: lifecycle.headscaleUser, tags: lifecycle.authKeyTags) }
+    public var scope: NodeScope { lifecycle.scope }
     /// The comment every record this tool writes carries.
     public var marker: String { lifecycle.ownershipMarker }
 
@@ -39,7 +40,7 @@ public struct FleetConfiguration: Sendable {
         let lifecycle = try LifecycleConfiguration.resolve(environment: environment, flags: lifecycleFlags)
         func text(_ setting: FleetSetting) -> String {
             for source in [flags, environment] {
-                if let value = source[setting.environmentName]?.trimmed, !value.isEmpty { return value }
+                if let value = source[setting.environmentName]?.trimmingWhitespace(), !value.isEmpty { return value }
             }
             return setting.defaultValue
         }
@@ -68,12 +69,5 @@ public struct FleetConfiguration: Sendable {
             throw ConfigurationError("FLEET_BATCH_SIZE=\(batchText) is not a whole number in 1...\(maximumBatchSize) (200 on Free zones)")
         }
         return FleetConfiguration(lifecycle: lifecycle, offlineNodeTTL: ttl, interval: interval, batchSize: batchSize)
-    }
-}
-
-extension String {
-    var trimmed: String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[start...lastIndex { !$0.isWhitespace }!])
     }
 }

@@ -1,3 +1,4 @@
+import CharonSupport
 import Kubernetes
 
 #if canImport(FoundationEssentials)
@@ -84,11 +85,5 @@ public struct IngressNginxAdapter: IngressControllerAdapter {
 
     static func ranges(_ value: String?) -> Set<String> {
         Set((value ?? "").split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

@@ -79,8 +79,8 @@ public struct NginxConfigurator: Sendable {
 
     /// `nginx -t` on the candidate inside a minimal main config in a private temporary folder.
     public func checkAlone(_ text: String) async throws {
-        let folder = try Self.makeTemporaryFolder()
-        defer { Self.removeTree(folder) }
+        let folder = try TemporaryFiles.makeFolder(prefix: "charon-nginx")
+        defer { TemporaryFiles.removeTree(folder) }
         let candidate = "\(folder)/candidate.conf"
         let wrapper = "\(folder)/nginx.conf"
         try AtomicFile.write(Array(text.utf8), to: candidate, mode: 0o600)
@@ -132,22 +132,6 @@ public struct NginxConfigurator: Sendable {
         return line.hasPrefix("nginx: ") ? String(line.dropFirst(7)) : line
     }
 
-    static func makeTemporaryFolder() throws -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(base)/charon-nginx-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw SystemError(operation: "create a temporary folder in", path: base)
-        }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-
-    static func removeTree(_ path: String) {
-        for name in (try? POSIXIO.listDirectory(path)) ?? [] {
-            let child = "\(path)/\(name)"
-            if unlink(child) != 0 { removeTree(child) }
-        }
-        rmdir(path)
-    }
 }
 
 extension String {

@@ -12,11 +12,8 @@ final class ScratchFile {
     let path: String
 
     init(contents: String, in directory: String? = nil, suffix: String = "") throws {
-        let folder = directory ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(folder)/charon-XXXXXX\(suffix)".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
-        guard fd >= 0 else { throw SystemError(operation: "create a temporary file in", path: folder) }
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let (fd, path) = try TemporaryFiles.makeFile(prefix: "charon-", suffix: suffix, in: directory)
+        self.path = path
         defer { close(fd) }
         do {
             try Array(contents.utf8).withUnsafeBytes { try POSIXIO.writeAll(fd, $0, path: path) }

@@ -21,7 +21,7 @@ public struct CleanupWorkflow: Sendable {
     }
 
     public func run() async throws {
-        let scope = NodeScope(user: configuration.headscaleUser, tags: configuration.authKeyTags)
+        let scope = configuration.scope
         logger.info("cleanup for \(configuration.hostname): Headscale \(configuration.headscaleURL), user \(configuration.headscaleUser)")
         // Resolve the user first: a wrong key or user fails here, before anything is deleted.
         let user = try await clients.headscale.user(named: configuration.headscaleUser)

@@ -186,12 +186,3 @@ public struct LifecycleConfiguration: Sendable {
         )
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let end = lastIndex { !$0.isWhitespace }!
-        return String(self[start...end])
-    }
-
-}

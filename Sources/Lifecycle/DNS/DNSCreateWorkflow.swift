@@ -32,7 +32,7 @@ public struct DNSCreateWorkflow: Sendable {
         self.logger = logger
     }
 
-    var scope: NodeScope { NodeScope(user: configuration.headscaleUser, tags: configuration.authKeyTags) }
+    var scope: NodeScope { configuration.scope }
 
     /// Runs until the task is cancelled (returns by throwing `CancellationError`) or a failure
     /// that waiting cannot fix (the node never registered, a refused credential).

@@ -1,3 +1,5 @@
+import CharonSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,8 +29,6 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isIPv4: Bool { bytes.count == 4 }
-    /// The DNS record type that holds this address.
-    public var recordType: String { isIPv4 ? "A" : "AAAA" }
 
     /// Whether the first `bits` bits equal those of `prefix`.
     public func isIn(_ prefix: IPAddress, bits: Int) -> Bool {

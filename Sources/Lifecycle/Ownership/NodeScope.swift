@@ -43,3 +43,8 @@ public struct NodeScope: Sendable, Equatable {
         try await nodes(from: headscale) { $0.name == hostname }
     }
 }
+
+extension LifecycleConfiguration {
+    /// The scope these settings name: `HEADSCALE_USER` and `AUTHKEY_TAGS`.
+    public var scope: NodeScope { NodeScope(user: headscaleUser, tags: authKeyTags) }
+}

@@ -1,3 +1,4 @@
+import CharonSupport
 import Cloudflare
 
 /// Decides which DNS records this tool may delete or rewrite (docs/design.md): the name equals the

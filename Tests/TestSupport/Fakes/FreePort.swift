@@ -1,3 +1,4 @@
+import CharonSupport
 import Glibc
 
 /// A loopback TCP port nothing listens on: a socket bound to it but never listening, held until
@@ -14,7 +15,7 @@ public final class FreePort: @unchecked Sendable {
 
     public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SystemErrorLite("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SystemError(operation: "open a socket for", path: "127.0.0.1") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -27,9 +28,9 @@ public final class FreePort: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard bound == 0, named == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw SystemErrorLite("reserve a loopback port: \(reason)")
+            throw SystemError(operation: "reserve a loopback port", path: "127.0.0.1:0", code: code)
         }
         descriptor = fd
         port = Int(UInt16(bigEndian: address.sin_port))

@@ -1,3 +1,4 @@
+import CharonSupport
 import Dispatch
 import Glibc
 import Synchronization
@@ -80,7 +81,7 @@ public final class RawHTTPServer: Sendable {
     /// Listens on a free loopback port and serves each connection on a thread of its own.
     public static func start(_ handler: @escaping Handler) throws -> RawHTTPServer {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw SystemErrorLite("socket: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw SystemError(operation: "open a socket for", path: "127.0.0.1") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -92,9 +93,9 @@ public final class RawHTTPServer: Sendable {
             }
         }
         guard bound else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(descriptor)
-            throw SystemErrorLite("bind 127.0.0.1:0: \(reason)")
+            throw SystemError(operation: "bind", path: "127.0.0.1:0", code: code)
         }
         let server = RawHTTPServer(port: Int(UInt16(bigEndian: address.sin_port)), listener: descriptor, handler: handler)
         DispatchQueue.global().async { server.acceptLoop() }
