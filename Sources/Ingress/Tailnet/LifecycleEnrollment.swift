@@ -20,7 +20,7 @@ public struct LifecycleEnrollment: TailnetEnrollment {
         self.logger = logger
     }
 
-    var scope: NodeScope { NodeScope(user: configuration.headscaleUser, tags: configuration.authKeyTags) }
+    var scope: NodeScope { configuration.scope }
 
     public func removeStaleNodes(named hostname: String) async throws -> Int {
         // Resolve the user first: a wrong API key or user fails before anything is deleted.
