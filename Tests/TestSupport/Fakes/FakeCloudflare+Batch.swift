@@ -78,22 +78,11 @@ extension FakeCloudflare {
                         return Self.failure(404, [(81044, "Record does not exist.")])
                     }
                     if let refusal = refusedFailure(zone.records[index].name) { return refusal }
-                    var record = zone.records[index]
-                    if replace {
-                        guard operation["name"] is String, operation["type"] is String, operation["content"] is String else {
-                            return Self.failure(400, [(9000, "DNS name, type and content are required")])
-                        }
-                        record.comment = operation["comment"] as? String
-                        record.ttl = operation["ttl"] as? Int ?? 1
-                        record.proxied = operation["proxied"] as? Bool ?? false
-                    } else {
-                        if let comment = operation["comment"] as? String { record.comment = comment }
-                        if let ttl = operation["ttl"] as? Int { record.ttl = ttl }
-                        if let proxied = operation["proxied"] as? Bool { record.proxied = proxied }
+                    if replace, !(operation["name"] is String && operation["type"] is String && operation["content"] is String) {
+                        return Self.failure(400, [(9000, "DNS name, type and content are required")])
                     }
-                    if let content = operation["content"] as? String { record.content = content }
-                    if let name = operation["name"] as? String { record.name = name.lowercased() }
-                    if let type = operation["type"] as? String { record.type = type }
+                    var record = zone.records[index]
+                    record.update(with: operation, replace: replace)
                     zone.records[index] = record
                     result[replace ? "puts" : "patches"]!.append(Self.json(record))
                 }

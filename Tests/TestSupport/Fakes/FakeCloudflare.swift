@@ -22,6 +22,23 @@ public final class FakeCloudflare: Sendable {
         public var ttl: Int
         public var proxied: Bool
         public var comment: String?
+
+        /// Applies a PATCH (only the fields sent change) or a PUT (`replace`: the whole record is
+        /// overwritten, so fields not sent are reset, the comment included), as Cloudflare does.
+        mutating func update(with fields: [String: Any], replace: Bool) {
+            if replace {
+                comment = fields["comment"] as? String
+                ttl = fields["ttl"] as? Int ?? 1
+                proxied = fields["proxied"] as? Bool ?? false
+            } else {
+                if let comment = fields["comment"] as? String { self.comment = comment }
+                if let ttl = fields["ttl"] as? Int { self.ttl = ttl }
+                if let proxied = fields["proxied"] as? Bool { self.proxied = proxied }
+            }
+            if let content = fields["content"] as? String { self.content = content }
+            if let name = fields["name"] as? String { self.name = name.lowercased() }
+            if let type = fields["type"] as? String { self.type = type }
+        }
     }
 
     struct State {
@@ -201,19 +218,7 @@ public final class FakeCloudflare: Sendable {
         let result = state.withLock { state -> Record? in
             guard let index = state.records.firstIndex(where: { $0.id == id }) else { return nil }
             var record = state.records[index]
-            if replace {
-                // PUT overwrites the record: fields not sent are reset, the comment included.
-                record.comment = body["comment"] as? String
-                record.ttl = body["ttl"] as? Int ?? 1
-                record.proxied = body["proxied"] as? Bool ?? false
-            } else {
-                if let comment = body["comment"] as? String { record.comment = comment }
-                if let ttl = body["ttl"] as? Int { record.ttl = ttl }
-                if let proxied = body["proxied"] as? Bool { record.proxied = proxied }
-            }
-            if let content = body["content"] as? String { record.content = content }
-            if let name = body["name"] as? String { record.name = name.lowercased() }
-            if let type = body["type"] as? String { record.type = type }
+            record.update(with: body, replace: replace)
             state.records[index] = record
             return record
         }
