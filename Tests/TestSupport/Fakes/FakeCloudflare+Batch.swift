@@ -95,20 +95,9 @@ extension FakeCloudflare {
                     return Self.failure(400, [(9000, "DNS name, type and content are required")])
                 }
                 if let refusal = refusedFailure(name) { return refusal }
-                if zone.records.contains(where: { $0.name == name && $0.type == type && $0.content == content }) {
+                guard let record = zone.create(name: name, type: type, content: content, fields: operation) else {
                     return Self.failure(400, [(81058, "An identical record already exists.")])
                 }
-                let record = Record(
-                    id: Self.recordID(zone.nextID),
-                    name: name,
-                    type: type,
-                    content: content,
-                    ttl: operation["ttl"] as? Int ?? 1,
-                    proxied: operation["proxied"] as? Bool ?? false,
-                    comment: operation["comment"] as? String
-                )
-                zone.nextID += 1
-                zone.records.append(record)
                 result["posts"]!.append(Self.json(record))
             }
             state = zone

@@ -44,6 +44,23 @@ public final class FakeCloudflare: Sendable {
     struct State {
         var records: [Record] = []
         var nextID = 1
+
+        /// A POST (alone or in a batch): nil when an identical record exists (Cloudflare's 81058).
+        mutating func create(name: String, type: String, content: String, fields: [String: Any]) -> Record? {
+            if records.contains(where: { $0.name == name && $0.type == type && $0.content == content }) { return nil }
+            let record = Record(
+                id: FakeCloudflare.recordID(nextID),
+                name: name,
+                type: type,
+                content: content,
+                ttl: fields["ttl"] as? Int ?? 1,
+                proxied: fields["proxied"] as? Bool ?? false,
+                comment: fields["comment"] as? String
+            )
+            nextID += 1
+            records.append(record)
+            return record
+        }
     }
 
     public let token: String
@@ -191,21 +208,7 @@ public final class FakeCloudflare: Sendable {
         guard let type = body["type"] as? String, let name = (body["name"] as? String)?.lowercased(), let content = body["content"] as? String else {
             return Self.failure(400, [(9000, "DNS name, type and content are required")])
         }
-        let result = state.withLock { state -> Record? in
-            if state.records.contains(where: { $0.name == name && $0.type == type && $0.content == content }) { return nil }
-            let record = Record(
-                id: Self.recordID(state.nextID),
-                name: name,
-                type: type,
-                content: content,
-                ttl: body["ttl"] as? Int ?? 1,
-                proxied: body["proxied"] as? Bool ?? false,
-                comment: body["comment"] as? String
-            )
-            state.nextID += 1
-            state.records.append(record)
-            return record
-        }
+        let result = state.withLock { $0.create(name: name, type: type, content: content, fields: body) }
         guard let record = result else { return Self.failure(400, [(81058, "An identical record already exists.")]) }
         return Self.success(Self.json(record))
     }
