@@ -1,3 +1,4 @@
+import CharonSupport
 import Hummingbird
 import NIOCore
 
@@ -19,6 +20,6 @@ public struct StatusRequestContext: RequestContext, RemoteAddressRequestContext 
     /// The peer is 127.0.0.0/8, ::1 or an IPv4-mapped loopback address.
     public var isFromLoopback: Bool {
         guard let address = remoteAddress?.ipAddress else { return false }
-        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+        return Loopback.isHost(address.lowercased())
     }
 }

@@ -1,3 +1,5 @@
+import CharonSupport
+
 /// Whether a URL would carry a credential unencrypted across a network: `http://` to a host that
 /// is not this machine's loopback. `https://` and `http+unix://` stay private.
 ///
@@ -17,13 +19,6 @@ public enum PlainHTTP {
         } else {
             host = authority.prefix { $0 != ":" }
         }
-        return !isLoopback(host.lowercased())
-    }
-
-    /// `localhost` (and names under it), 127.0.0.0/8, ::1.
-    static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return !Loopback.isHost(host.lowercased())
     }
 }
