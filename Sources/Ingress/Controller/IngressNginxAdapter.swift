@@ -53,7 +53,9 @@ public struct IngressNginxAdapter: IngressControllerAdapter {
     /// The part of ``desired`` that `current` does not already say; empty when in sync.
     public func changes(from current: [String: String]) -> [String: String] {
         var changes: [String: String] = [:]
-        if Self.ranges(current[Self.allowlistKey]) != Set(allowlist.map { $0.lowercased() }) {
+        // A ConfigMap value is one comma-separated string: spaces and empty items mean nothing there.
+        let ranges = (current[Self.allowlistKey] ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        if !TailnetRanges.sameRanges(ranges, as: allowlist) {
             changes[Self.allowlistKey] = desired[Self.allowlistKey]
         }
         if current[Self.forwardedHeadersKey]?.trimmingWhitespace().lowercased() != "false" {
@@ -81,9 +83,5 @@ public struct IngressNginxAdapter: IngressControllerAdapter {
     static func mergePatch(data: [String: String]) throws -> [UInt8] {
         struct Patch: Encodable { var data: [String: String] }
         return try KubernetesJSON.encode(Patch(data: data))
-    }
-
-    static func ranges(_ value: String?) -> Set<String> {
-        Set((value ?? "").split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
     }
 }

@@ -58,8 +58,8 @@ public struct TraefikAdapter: IngressControllerAdapter {
     public func drift(of spec: JSONValue?) -> [String] {
         let allowList = spec?["ipAllowList"]
         var drift: [String] = []
-        let ranges = Set((allowList?["sourceRange"]?.arrayValue ?? []).compactMap { $0.stringValue?.lowercased() })
-        if ranges != Set(allowlist.map { $0.lowercased() }) { drift.append("ipAllowList.sourceRange") }
+        let ranges = (allowList?["sourceRange"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !TailnetRanges.sameRanges(ranges, as: allowlist) { drift.append("ipAllowList.sourceRange") }
         if let strategy = allowList?["ipStrategy"], strategy != .null { drift.append("ipAllowList.ipStrategy") }
         return drift
     }

@@ -12,4 +12,10 @@ public enum TailnetRanges {
 
     /// Tailnet first, then loopback.
     public static let allowlist = [ipv4, ipv6] + loopback
+
+    /// Whether `found` (a controller's current list) holds the same ranges as `wanted`, by meaning:
+    /// order and case do not count.
+    public static func sameRanges(_ found: [String], as wanted: [String]) -> Bool {
+        Set(found.map { $0.lowercased() }) == Set(wanted.map { $0.lowercased() })
+    }
 }

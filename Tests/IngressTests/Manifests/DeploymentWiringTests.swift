@@ -39,6 +39,11 @@ struct DeploymentWiringTests {
         return (Set(capabilities?["add"] as? [String] ?? []), Set(capabilities?["drop"] as? [String] ?? []))
     }
 
+    /// A pod's tolerations as comparable lines (`key operator effect`).
+    static func tolerations(_ pod: Object) -> [String] {
+        (pod["tolerations"] as? [Object] ?? []).map { "\($0["key"] ?? "*") \($0["operator"] ?? "Equal") \($0["effect"] ?? "*")" }
+    }
+
     static func volume(_ pod: Object, _ name: String) -> Object? {
         (pod["volumes"] as? [Object] ?? []).first { $0["name"] as? String == name }
     }
@@ -168,10 +173,7 @@ struct DeploymentWiringTests {
             #expect(!Self.capabilities(container).add.contains("NET_ADMIN"), "\(container["name"] ?? "?")")
         }
         // The same nodes as the agent, so every controller has a joined tailscaled beside it.
-        func tolerations(_ pod: Object) -> [String] {
-            (pod["tolerations"] as? [Object] ?? []).map { "\($0["key"] ?? "*") \($0["operator"] ?? "Equal") \($0["effect"] ?? "*")" }
-        }
-        #expect(tolerations(pod) == tolerations(try agentPod))
+        #expect(Self.tolerations(pod) == Self.tolerations(try agentPod))
         let ingressClass = try #require(IngressManifestTests.find(try Self.load("ingress-internal.yaml"), kind: "IngressClass").first)
         let annotations = (ingressClass["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:]
         #expect(annotations["ingressclass.kubernetes.io/is-default-class"] == "true")

@@ -61,11 +61,8 @@ struct TraefikManifestTests {
         let image = traefik["image"] as? String ?? ""
         #expect(image.hasPrefix("traefik:v3.") && image.split(separator: ".").count == 3, "Traefik v3, pinned: \(image)")
         #expect(IngressManifestTests.nodePorts(pod).isSuperset(of: [80, 443]))
-        func tolerations(_ pod: Object) -> [String] {
-            (pod["tolerations"] as? [Object] ?? []).map { "\($0["key"] ?? "*") \($0["operator"] ?? "Equal") \($0["effect"] ?? "*")" }
-        }
         let agentPod = IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("agent-daemonset.yaml", named: "charon-node"))
-        #expect(tolerations(pod) == tolerations(agentPod), "the same nodes as the agent")
+        #expect(DeploymentWiringTests.tolerations(pod) == DeploymentWiringTests.tolerations(agentPod), "the same nodes as the agent")
     }
 
     /// Both entry points carry the adapter's Middleware, so no router on them can opt out; the
