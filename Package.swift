@@ -157,6 +157,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CharonSupportTests", dependencies: ["CharonSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HostCommandTests", dependencies: ["HostCommand", "CharonSupport", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ContainerdTests",
+            dependencies: ["Containerd", "OCI", "HostCommand", "CharonSupport", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HeadscaleTests", dependencies: ["Headscale", "HTTP", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudflareTests", dependencies: ["Cloudflare", "HTTP", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TailscaleTests", dependencies: ["Tailscale", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HostCommand", "TestSupport", log], swiftSettings: swiftSettings),
         .testTarget(
             name: "LifecycleTests",

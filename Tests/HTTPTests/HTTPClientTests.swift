@@ -25,15 +25,16 @@ struct HTTPClientTests {
         let server = try await LoopbackServer.start { request in
             .json(200, #"{"path":"\#(request.path)","q":"\#(request.query["name"] ?? "")"}"#, headers: [("X-Answer", "42")])
         }
-        defer { Task { await server.stop() } }
-        let client = HTTPClient(configuration: Self.quick)
-        var request = HTTPRequest(.get, server.baseURL + "/api/v1/user?name=ops")
-        request.headers["Authorization"] = "Bearer secret-token"
-        let response = try await client.send(request)
-        #expect(response.status == 200)
-        #expect(response.headers["x-answer"] == "42")
-        #expect(response.text == #"{"path":"/api/v1/user","q":"ops"}"#)
-        #expect(server.requests.first?.headers["authorization"] == "Bearer secret-token")
+        try await withFake(server) { server in
+            let client = HTTPClient(configuration: Self.quick)
+            var request = HTTPRequest(.get, server.baseURL + "/api/v1/user?name=ops")
+            request.headers["Authorization"] = "Bearer secret-token"
+            let response = try await client.send(request)
+            #expect(response.status == 200)
+            #expect(response.headers["x-answer"] == "42")
+            #expect(response.text == #"{"path":"/api/v1/user","q":"ops"}"#)
+            #expect(server.requests.first?.headers["authorization"] == "Bearer secret-token")
+        }
     }
 
     @Test("a large POST body streams through the read callback intact")
@@ -41,23 +42,25 @@ struct HTTPClientTests {
         let server = try await LoopbackServer.start { request in
             .text(200, "\(request.body.count) \(request.body.reduce(0) { ($0 &* 31) &+ Int($1) })")
         }
-        defer { Task { await server.stop() } }
-        let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let expected = "\(body.count) \(body.reduce(0) { ($0 &* 31) &+ Int($1) })"
-        let client = HTTPClient(configuration: Self.quick)
-        for method in [HTTPMethod.post, .patch, .put] {
-            let response = try await client.send(HTTPRequest(method, server.baseURL + "/upload", body: body))
-            #expect(response.text == expected)
+        try await withFake(server) { server in
+            let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let expected = "\(body.count) \(body.reduce(0) { ($0 &* 31) &+ Int($1) })"
+            let client = HTTPClient(configuration: Self.quick)
+            for method in [HTTPMethod.post, .patch, .put] {
+                let response = try await client.send(HTTPRequest(method, server.baseURL + "/upload", body: body))
+                #expect(response.text == expected)
+            }
+            #expect(server.requests.map(\.method) == ["POST", "PATCH", "PUT"])
         }
-        #expect(server.requests.map(\.method) == ["POST", "PATCH", "PUT"])
     }
 
     @Test("DELETE without a body sends DELETE")
     func delete() async throws {
         let server = try await LoopbackServer.start { _ in .json(200, "{}") }
-        defer { Task { await server.stop() } }
-        _ = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.delete, server.baseURL + "/api/v1/node/7"))
-        #expect(server.requests.map(\.line) == ["DELETE /api/v1/node/7"])
+        try await withFake(server) { server in
+            _ = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.delete, server.baseURL + "/api/v1/node/7"))
+            #expect(server.requests.map(\.line) == ["DELETE /api/v1/node/7"])
+        }
     }
 
     @Test("5xx is retried for idempotent requests until it succeeds")
@@ -69,19 +72,21 @@ struct HTTPClientTests {
                 return $0
             } < 3 ? .text(503, "busy") : .json(200, "{}")
         }
-        defer { Task { await server.stop() } }
-        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
-        #expect(response.status == 200)
-        #expect(server.requests.count == 3)
+        try await withFake(server) { server in
+            let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, server.baseURL + "/x"))
+            #expect(response.status == 200)
+            #expect(server.requests.count == 3)
+        }
     }
 
     @Test("a POST answered 500 is not repeated: it may have been processed")
     func postNotRetriedOnServerError() async throws {
         let server = try await LoopbackServer.start { _ in .text(500, "oops") }
-        defer { Task { await server.stop() } }
-        let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
-        #expect(response.status == 500)
-        #expect(server.requests.count == 1)
+        try await withFake(server) { server in
+            let response = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
+            #expect(response.status == 500)
+            #expect(server.requests.count == 1)
+        }
     }
 
     @Test("429 is retried after Retry-After, even for POST")
@@ -93,23 +98,27 @@ struct HTTPClientTests {
                 return $0
             } == 1 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
         }
-        defer { Task { await server.stop() } }
-        let clock = ManualClock(skipping: true)
-        let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(HTTPRequest(.post, server.baseURL + "/create", body: [1]))
-        #expect(response.status == 200)
-        #expect(server.requests.count == 2)
-        #expect(clock.sleeps == [.seconds(1)], "one wait, as long as Retry-After asked for")
+        try await withFake(server) { server in
+            let clock = ManualClock(skipping: true)
+            let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(
+                HTTPRequest(.post, server.baseURL + "/create", body: [1])
+            )
+            #expect(response.status == 200)
+            #expect(server.requests.count == 2)
+            #expect(clock.sleeps == [.seconds(1)], "one wait, as long as Retry-After asked for")
+        }
     }
 
     @Test("a Retry-After beyond the deadline returns the 429 instead of waiting")
     func retryAfterBeyondDeadline() async throws {
         let server = try await LoopbackServer.start { _ in .json(429, "{}", headers: [("Retry-After", "3600")]) }
-        defer { Task { await server.stop() } }
-        let clock = ManualClock(skipping: true)
-        let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(HTTPRequest(.get, server.baseURL + "/x"))
-        #expect(response.status == 429)
-        #expect(server.requests.count == 1)
-        #expect(clock.sleeps.isEmpty, "the hour Retry-After asked for is past the 10 s deadline: no wait at all")
+        try await withFake(server) { server in
+            let clock = ManualClock(skipping: true)
+            let response = try await HTTPClient(configuration: Self.quick, clock: clock).send(HTTPRequest(.get, server.baseURL + "/x"))
+            #expect(response.status == 429)
+            #expect(server.requests.count == 1)
+            #expect(clock.sleeps.isEmpty, "the hour Retry-After asked for is past the 10 s deadline: no wait at all")
+        }
     }
 
     @Test("Retry-After parses seconds and HTTP dates")
@@ -145,12 +154,13 @@ struct HTTPClientTests {
         let sending = Task { try await client.send(HTTPRequest(.post, "http://localhost/x", body: [1])) }
         await clock.waitForSleeps(1)
         let late = try await LoopbackServer.start(unixSocketPath: socket) { _ in .json(200, #"{"late":true}"#) }
-        defer { Task { await late.stop() } }
-        clock.advance(by: .seconds(1))
-        let response = try await sending.value
-        #expect(response.text == #"{"late":true}"#)
-        #expect(clock.sleeps.count == 1, "refused once, then answered")
-        #expect(late.requests.count == 1)
+        try await withFake(late) { late in
+            clock.advance(by: .seconds(1))
+            let response = try await sending.value
+            #expect(response.text == #"{"late":true}"#)
+            #expect(clock.sleeps.count == 1, "refused once, then answered")
+            #expect(late.requests.count == 1)
+        }
     }
 
     @Test("connection refused past the deadline fails with a message naming the request")
@@ -181,35 +191,37 @@ struct HTTPClientTests {
     @Test("a slow answer hits the per-attempt timeout")
     func timeout() async throws {
         let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(120)) }
-        defer { Task { await server.stop() } }
-        var configuration = Self.quick
-        configuration.maxAttempts = 1
-        let clock = ContinuousClock()
-        let start = clock.now
-        await #expect(throws: HTTPError.self) {
-            _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, server.baseURL + "/slow", timeout: .milliseconds(300)))
+        try await withFake(server) { server in
+            var configuration = Self.quick
+            configuration.maxAttempts = 1
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: HTTPError.self) {
+                _ = try await HTTPClient(configuration: configuration).send(HTTPRequest(.get, server.baseURL + "/slow", timeout: .milliseconds(300)))
+            }
+            #expect(clock.now - start < .seconds(60), "the 300 ms timeout, not the 120 s answer, ended the call")
         }
-        #expect(clock.now - start < .seconds(60), "the 300 ms timeout, not the 120 s answer, ended the call")
     }
 
     @Test("cancelling the task aborts the transfer promptly")
     func cancellation() async throws {
         let server = try await LoopbackServer.start { _ in FakeResponse(status: 200, delay: .seconds(120)) }
-        defer { Task { await server.stop() } }
-        let client = HTTPClient(configuration: Self.quick)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let task = Task { try await client.send(HTTPRequest(.get, server.baseURL + "/slow")) }
-        // Cancel while the transfer is under way: once the server has the request.
-        while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        task.cancel()
-        let result = await task.result
-        #expect(clock.now - start < .seconds(60), "cancelled, not waiting for the 120 s answer")
-        guard case .failure(let error as HTTPError) = result else {
-            Issue.record("expected a cancelled HTTPError, got \(result)")
-            return
+        try await withFake(server) { server in
+            let client = HTTPClient(configuration: Self.quick)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let task = Task { try await client.send(HTTPRequest(.get, server.baseURL + "/slow")) }
+            // Cancel while the transfer is under way: once the server has the request.
+            while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            task.cancel()
+            let result = await task.result
+            #expect(clock.now - start < .seconds(60), "cancelled, not waiting for the 120 s answer")
+            guard case .failure(let error as HTTPError) = result else {
+                Issue.record("expected a cancelled HTTPError, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
         }
-        #expect(error.kind == .cancelled)
     }
 
     @Test("requests go over a unix socket, by configuration or by http+unix URL")
@@ -218,17 +230,18 @@ struct HTTPClientTests {
         let socket = scratch.path + "/api.sock"
         let server = try await LoopbackServer.start(unixSocketPath: socket) { request in .json(200, #"{"host":"\#(request.headers["host"] ?? "")"}"#)
         }
-        defer { Task { await server.stop() } }
-        var configuration = Self.quick
-        configuration.unixSocketPath = socket
-        let viaConfiguration = try await HTTPClient(configuration: configuration).send(
-            HTTPRequest(.get, "http://local-tailscaled.sock/localapi/v0/status")
-        )
-        #expect(viaConfiguration.text == #"{"host":"local-tailscaled.sock"}"#)
-        let encoded = socket.replacingSlashes()
-        let viaURL = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, "http+unix://\(encoded)/status"))
-        #expect(viaURL.status == 200)
-        #expect(server.requests.map(\.path) == ["/localapi/v0/status", "/status"])
+        try await withFake(server) { server in
+            var configuration = Self.quick
+            configuration.unixSocketPath = socket
+            let viaConfiguration = try await HTTPClient(configuration: configuration).send(
+                HTTPRequest(.get, "http://local-tailscaled.sock/localapi/v0/status")
+            )
+            #expect(viaConfiguration.text == #"{"host":"local-tailscaled.sock"}"#)
+            let encoded = socket.replacingSlashes()
+            let viaURL = try await HTTPClient(configuration: Self.quick).send(HTTPRequest(.get, "http+unix://\(encoded)/status"))
+            #expect(viaURL.status == 200)
+            #expect(server.requests.map(\.path) == ["/localapi/v0/status", "/status"])
+        }
     }
 
     @Test("Authorization and cookies are redacted from loggable headers")

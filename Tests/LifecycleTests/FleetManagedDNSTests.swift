@@ -28,23 +28,25 @@ struct FleetManagedDNSTests {
     @Test("with FLEET_MANAGED_DNS=true: writes at start and on an address change only, never a periodic re-read")
     func fleetManagedIsQuiet() async throws {
         let (calls, polls, world, run, node) = try await Self.cloudflareCallsOverSteadyState(fleetManaged: true)
-        defer { Task { await world.stop() } }
-        #expect(calls.isEmpty, "\(calls)")
-        #expect(polls == 25, "Headscale is still watched, once per MONITOR_INTERVAL")
+        try await withFake(world) { world in
+            #expect(calls.isEmpty, "\(calls)")
+            #expect(polls == 25, "Headscale is still watched, once per MONITOR_INTERVAL")
 
-        world.headscale.setAddresses(nodeID: node, ["100.64.7.7"])
-        await run.tick(.seconds(30))
-        #expect(DNSCreateTests.managed(world, "A").first?.content == "100.64.7.7")
-        #expect(world.cloudflare.requests.map(\.method).filter { $0 != "GET" } == ["PATCH"])
-        _ = await run.stop()
+            world.headscale.setAddresses(nodeID: node, ["100.64.7.7"])
+            await run.tick(.seconds(30))
+            #expect(DNSCreateTests.managed(world, "A").first?.content == "100.64.7.7")
+            #expect(world.cloudflare.requests.map(\.method).filter { $0 != "GET" } == ["PATCH"])
+            _ = await run.stop()
+        }
     }
 
     @Test("the control: without it, the same ticks re-read Cloudflare")
     func perPodModeReReads() async throws {
         let (calls, _, world, run, _) = try await Self.cloudflareCallsOverSteadyState(fleetManaged: false)
-        defer { Task { await world.stop() } }
-        #expect(!calls.isEmpty)
-        #expect(calls.allSatisfy { $0.hasPrefix("GET ") }, "re-reads only, nothing to write: \(calls)")
-        _ = await run.stop()
+        try await withFake(world) { world in
+            #expect(!calls.isEmpty)
+            #expect(calls.allSatisfy { $0.hasPrefix("GET ") }, "re-reads only, nothing to write: \(calls)")
+            _ = await run.stop()
+        }
     }
 }

@@ -13,7 +13,7 @@ import TestSupport
 /// world.headscale.addNode(name: "ollama", user: FleetWorld.user)
 /// let summary = await world.pass().run()
 /// ```
-final class FleetWorld: Sendable {
+final class FleetWorld: StoppableFake, Sendable {
     static let apiKey = "hskey-api-SECRET-fleet-5d1c"
     static let token = "cf-token-SECRET-fleet-88aa"
     static let zone = "zonefleet0123456789"

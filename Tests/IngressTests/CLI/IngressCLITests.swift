@@ -91,37 +91,39 @@ struct IngressCLITests {
 
     @Test func controllerConfigForTraefikCreatesTheMiddlewareAndRefusesUnknownControllers() async throws {
         let api = try await FakeMiddlewareAPI.start()
-        defer { Task { await api.stop() } }
-        let created = try await charonNode(["controller-config", "--controller", "traefik", "--api-server", api.baseURL])
-        #expect(created.exitCode == 0, "\(created.standardError)")
-        #expect(created.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: created\n")
-        let again = try await charonNode(["controller-config", "--api-server", api.baseURL], environment: ["INGRESS_CONTROLLER": "traefik"])
-        #expect(again.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: as desired\n")
+        try await withFake(api) { api in
+            let created = try await charonNode(["controller-config", "--controller", "traefik", "--api-server", api.baseURL])
+            #expect(created.exitCode == 0, "\(created.standardError)")
+            #expect(created.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: created\n")
+            let again = try await charonNode(["controller-config", "--api-server", api.baseURL], environment: ["INGRESS_CONTROLLER": "traefik"])
+            #expect(again.standardOutput == "Traefik Middleware traefik-internal/tailnet-only: as desired\n")
 
-        let unknown = try await charonNode(["controller-config", "--controller", "haproxy", "--api-server", api.baseURL])
-        #expect(unknown.exitCode == 2)
-        #expect(unknown.standardError == "error: INGRESS_CONTROLLER (--controller) is \"haproxy\": expected traefik or ingress-nginx\n")
+            let unknown = try await charonNode(["controller-config", "--controller", "haproxy", "--api-server", api.baseURL])
+            #expect(unknown.exitCode == 2)
+            #expect(unknown.standardError == "error: INGRESS_CONTROLLER (--controller) is \"haproxy\": expected traefik or ingress-nginx\n")
+        }
     }
 
     @Test func joinThroughTheCLIWithHeadscaleAndAFakeTailscale() async throws {
         let headscale = try await FakeHeadscale.start(version: .v0_26)
-        headscale.addUser("ingress")
-        headscale.addNode(name: "nginx-ingress-worker-2", user: "ingress", online: false)
-        let fake = try FakeTailscale(status: TailscaleFixtures.needsLogin, afterUp: TailscaleFixtures.running(hostName: "nginx-ingress-worker-2"))
-        let environment = [
-            "HEADSCALE_URL": headscale.url, "HEADSCALE_API_KEY": headscale.apiKey, "HEADSCALE_USER": "ingress",
-            "NODE_NAME": "worker-2", "TAILSCALE_BIN": fake.executable, "INGRESS_KEY_DIRECTORY": fake.folder.path + "/keys",
-        ]
-        let first = try await charonNode(["join", "--up-timeout", "10"], environment: environment)
-        #expect(first.exitCode == 0, "\(first.standardError)")
-        #expect(first.standardOutput == "nginx-ingress-worker-2 joined 100.64.0.7 fd7a:115c:a1e0::7\n")
-        #expect(headscale.nodes.allSatisfy { $0.name != "nginx-ingress-worker-2" }, "the stale node is gone")
-        #expect(headscale.issuedKeys.count == 1)
-        #expect(!first.standardError.contains(headscale.issuedKeys.first?.key ?? "?"), "the key is never logged")
-        let second = try await charonNode(["join"], environment: environment)
-        #expect(second.standardOutput == "nginx-ingress-worker-2 already joined 100.64.0.7 fd7a:115c:a1e0::7\n")
-        #expect(headscale.issuedKeys.count == 1)
-        await headscale.stop()
+        try await withFake(headscale) { headscale in
+            headscale.addUser("ingress")
+            headscale.addNode(name: "nginx-ingress-worker-2", user: "ingress", online: false)
+            let fake = try FakeTailscale(status: TailscaleFixtures.needsLogin, afterUp: TailscaleFixtures.running(hostName: "nginx-ingress-worker-2"))
+            let environment = [
+                "HEADSCALE_URL": headscale.url, "HEADSCALE_API_KEY": headscale.apiKey, "HEADSCALE_USER": "ingress",
+                "NODE_NAME": "worker-2", "TAILSCALE_BIN": fake.executable, "INGRESS_KEY_DIRECTORY": fake.folder.path + "/keys",
+            ]
+            let first = try await charonNode(["join", "--up-timeout", "10"], environment: environment)
+            #expect(first.exitCode == 0, "\(first.standardError)")
+            #expect(first.standardOutput == "nginx-ingress-worker-2 joined 100.64.0.7 fd7a:115c:a1e0::7\n")
+            #expect(headscale.nodes.allSatisfy { $0.name != "nginx-ingress-worker-2" }, "the stale node is gone")
+            #expect(headscale.issuedKeys.count == 1)
+            #expect(!first.standardError.contains(headscale.issuedKeys.first?.key ?? "?"), "the key is never logged")
+            let second = try await charonNode(["join"], environment: environment)
+            #expect(second.standardOutput == "nginx-ingress-worker-2 already joined 100.64.0.7 fd7a:115c:a1e0::7\n")
+            #expect(headscale.issuedKeys.count == 1)
+        }
     }
 
     @Test(.enabled(if: TestEnvironment.isCI || Prerequisites.available(["ip", "nft"]), "needs root, ip and nft"))

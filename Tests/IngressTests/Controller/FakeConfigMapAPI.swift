@@ -5,7 +5,7 @@ import TestSupport
 /// A Kubernetes API holding one ConfigMap, as strict as the real server about what a patch is:
 /// PATCH must be `application/merge-patch+json` (415 otherwise), the body must be a JSON object
 /// with only `data` (400 otherwise); `data` is merged key by key (null deletes).
-final class FakeConfigMapAPI: Sendable {
+final class FakeConfigMapAPI: StoppableFake, Sendable {
     let server: LoopbackServer
     private let store: StoreBox
 

@@ -9,7 +9,7 @@ import TestSupport
 /// - `PATCH …/middlewares/<name>`: `application/merge-patch+json` only (415 otherwise), applied
 ///   per RFC 7386 (null deletes); `apiVersion`, `kind`, `metadata.name` cannot change (400);
 /// - anything else: 404 or 405.
-final class FakeMiddlewareAPI: Sendable {
+final class FakeMiddlewareAPI: StoppableFake, Sendable {
     let server: LoopbackServer
     let namespace: String
     private let store: Store

@@ -13,14 +13,7 @@ struct TraefikAdapterTests {
     }
 
     func withAPI(specs: [String: [String: Any]] = [:], _ body: (FakeMiddlewareAPI) async throws -> Void) async throws {
-        let api = try await FakeMiddlewareAPI.start(specs: specs)
-        do {
-            try await body(api)
-        } catch {
-            await api.stop()
-            throw error
-        }
-        await api.stop()
+        try await withFake(try await FakeMiddlewareAPI.start(specs: specs), body)
     }
 
     @Test func aMissingMiddlewareIsCreatedThenLeftAlone() async throws {
@@ -90,10 +83,11 @@ struct TraefikAdapterTests {
         let server = try await LoopbackServer.start { _ in
             .json(403, #"{"kind":"Status","message":"middlewares.traefik.io is forbidden: User cannot get resource","code":403}"#)
         }
-        defer { Task { await server.stop() } }
-        let adapter = TraefikAdapter(client: KubernetesClient(configuration: .init(apiServer: server.baseURL, tokenFile: nil, caFile: nil)))
-        let error = await #expect(throws: KubernetesError.self) { try await adapter.reconcile() }
-        #expect(error?.description == "GET \(Self.path): HTTP 403: middlewares.traefik.io is forbidden: User cannot get resource")
-        #expect(adapter.entryPointReference == "traefik-internal-tailnet-only@kubernetescrd")
+        try await withFake(server) { server in
+            let adapter = TraefikAdapter(client: KubernetesClient(configuration: .init(apiServer: server.baseURL, tokenFile: nil, caFile: nil)))
+            let error = await #expect(throws: KubernetesError.self) { try await adapter.reconcile() }
+            #expect(error?.description == "GET \(Self.path): HTTP 403: middlewares.traefik.io is forbidden: User cannot get resource")
+            #expect(adapter.entryPointReference == "traefik-internal-tailnet-only@kubernetescrd")
+        }
     }
 }

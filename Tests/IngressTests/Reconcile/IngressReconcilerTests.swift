@@ -9,7 +9,7 @@ import Testing
 /// A whole pass against fakes of everything outside the node: Headscale and Cloudflare (the
 /// Lifecycle fakes), the Kubernetes API, and the `tailscale` CLI.
 struct IngressReconcilerTests {
-    struct World {
+    struct World: StoppableFake {
         let headscale: FakeHeadscale
         let cloudflare: FakeCloudflare
         let kubernetes: FakeConfigMapAPI
@@ -71,14 +71,7 @@ struct IngressReconcilerTests {
 
         /// Runs `body` with a fresh world and always stops the fakes.
         static func with(status: String, _ body: (World) async throws -> Void) async throws {
-            let world = try await World(status: status)
-            do {
-                try await body(world)
-            } catch {
-                await world.stop()
-                throw error
-            }
-            await world.stop()
+            try await withFake(try await World(status: status), body)
         }
 
         func stop() async {

@@ -11,7 +11,7 @@ import TestSupport
 /// let world = try await LifecycleWorld.start(version: .v0_26)
 /// try await CleanupWorkflow(configuration: world.configuration(), clients: world.clients()).run()
 /// ```
-final class LifecycleWorld: @unchecked Sendable {
+final class LifecycleWorld: StoppableFake, @unchecked Sendable {
     static let apiKey = "hskey-api-SECRET-7f3a9c"
     static let token = "cf-token-SECRET-91b2e4"
     static let zone = "zone0123456789abcdef"

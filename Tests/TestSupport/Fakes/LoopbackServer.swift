@@ -51,9 +51,9 @@ public struct FakeResponse: Sendable {
 /// logging what it received.
 ///
 /// ```swift
-/// let server = try await LoopbackServer.start { request in .json(200, "{}") }
-/// defer { Task { await server.stop() } }
-/// let url = server.baseURL + "/api/v1/node"
+/// try await withFake(try await LoopbackServer.start { request in .json(200, "{}") }) { server in
+///     let url = server.baseURL + "/api/v1/node"
+/// }
 /// ```
 public final class LoopbackServer: Sendable {
     public typealias Handler = @Sendable (FakeRequest) async -> FakeResponse

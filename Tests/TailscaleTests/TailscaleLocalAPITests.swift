@@ -19,11 +19,12 @@ struct TailscaleLocalAPITests {
         let scratch = try TemporaryDirectory(prefix: "localapi")
         let socket = "\(scratch.path)/tailscaled.sock"
         let server = try await Self.fakeTailscaled(at: socket, status: TailscaleFixtures.running())
-        let status = try await TailscaleLocalAPI(socket: socket).status()
-        #expect(status.backendState == .running)
-        #expect(status.addresses == ["100.64.0.7", "fd7a:115c:a1e0::7"])
-        #expect(server.requests.map(\.line) == ["GET /localapi/v0/status"])
-        await server.stop()
+        try await withFake(server) { server in
+            let status = try await TailscaleLocalAPI(socket: socket).status()
+            #expect(status.backendState == .running)
+            #expect(status.addresses == ["100.64.0.7", "fd7a:115c:a1e0::7"])
+            #expect(server.requests.map(\.line) == ["GET /localapi/v0/status"])
+        }
     }
 
     @Test func errorsNameTheSocketOrTheStatus() async throws {
@@ -38,8 +39,9 @@ struct TailscaleLocalAPITests {
         let scratch = try TemporaryDirectory(prefix: "localapi-403")
         let socket = "\(scratch.path)/tailscaled.sock"
         let server = try await LoopbackServer.start(unixSocketPath: socket) { _ in .text(403, "invalid localapi Host header\n") }
-        let refused = await #expect(throws: TailscaleError.self) { try await TailscaleLocalAPI(socket: socket).status() }
-        #expect(refused?.description == "tailscaled LocalAPI: GET /localapi/v0/status: HTTP 403: invalid localapi Host header")
-        await server.stop()
+        try await withFake(server) { server in
+            let refused = await #expect(throws: TailscaleError.self) { try await TailscaleLocalAPI(socket: socket).status() }
+            #expect(refused?.description == "tailscaled LocalAPI: GET /localapi/v0/status: HTTP 403: invalid localapi Host header")
+        }
     }
 }

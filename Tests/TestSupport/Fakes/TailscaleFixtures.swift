@@ -1,10 +1,10 @@
 /// `tailscale status --json` as tailscaled 1.9x-1.102 prints it in each state a node goes through
 /// (trimmed of peers; field names, nesting, nulls and omitted fields as in ipnstate.Status).
-enum TailscaleFixtures {
+public enum TailscaleFixtures {
     /// 2026-11-25T12:00:00Z: "now" for expiry decisions in these tests.
-    static let now: Int64 = 1_795_608_000
+    public static let now: Int64 = 1_795_608_000
 
-    static func selfNode(hostName: String, ips: String, online: Bool, keyExpiry: String?, expired: Bool = false) -> String {
+    public static func selfNode(hostName: String, ips: String, online: Bool, keyExpiry: String?, expired: Bool = false) -> String {
         """
         {
             "ID": "7",
@@ -37,9 +37,9 @@ enum TailscaleFixtures {
         """
     }
 
-    static let addresses = #"["100.64.0.7", "fd7a:115c:a1e0::7"]"#
+    public static let addresses = #"["100.64.0.7", "fd7a:115c:a1e0::7"]"#
 
-    static func document(state: String, haveNodeKey: Bool, ips: String, node: String, health: String) -> String {
+    public static func document(state: String, haveNodeKey: Bool, ips: String, node: String, health: String) -> String {
         """
         {
           "Version": "1.102.3-t8d4b1f2a0-g3c9e5a7b1",
@@ -66,7 +66,7 @@ enum TailscaleFixtures {
         """
     }
 
-    static func running(hostName: String = "nginx-ingress-node1", keyExpiry: String? = "2027-05-24T09:12:44Z") -> String {
+    public static func running(hostName: String = "nginx-ingress-node1", keyExpiry: String? = "2027-05-24T09:12:44Z") -> String {
         document(
             state: "Running",
             haveNodeKey: true,
@@ -77,7 +77,7 @@ enum TailscaleFixtures {
     }
 
     /// Never joined, or after `tailscale logout`: no node key, no addresses.
-    static let needsLogin = document(
+    public static let needsLogin = document(
         state: "NeedsLogin",
         haveNodeKey: false,
         ips: "null",
@@ -93,7 +93,7 @@ enum TailscaleFixtures {
     )
 
     /// The node key expired: NeedsLogin, but the CLI still lists the old addresses.
-    static let expired = document(
+    public static let expired = document(
         state: "NeedsLogin",
         haveNodeKey: true,
         ips: addresses,
@@ -102,7 +102,7 @@ enum TailscaleFixtures {
     )
 
     /// `tailscale down`: Stopped with a valid key; addresses listed, none on the interface.
-    static let stopped = document(
+    public static let stopped = document(
         state: "Stopped",
         haveNodeKey: true,
         ips: addresses,
@@ -110,7 +110,7 @@ enum TailscaleFixtures {
         health: #"["Tailscale is stopped."]"#
     )
 
-    static let needsMachineAuth = document(
+    public static let needsMachineAuth = document(
         state: "NeedsMachineAuth",
         haveNodeKey: true,
         ips: "null",
@@ -118,7 +118,7 @@ enum TailscaleFixtures {
         health: #"["not logged in, last login error=machine not authorized"]"#
     )
 
-    static let starting = document(
+    public static let starting = document(
         state: "Starting",
         haveNodeKey: true,
         ips: addresses,
