@@ -31,25 +31,31 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Run one reconcile pass, print the summary and exit (0 healthy, 1 degraded, 2 unhealthy).")
     var once = false
 
-    @Option(help: ArgumentHelp("Seconds between reconcile passes, jittered ±10% (env AGENT_INTERVAL).", valueName: "seconds"))
+    @Option(name: .setting(.agentInterval), help: ArgumentHelp(NodeSetting.agentInterval.help, valueName: NodeSetting.agentInterval.valueName))
     var interval: Double = Environment.agentInterval
 
-    @Option(help: ArgumentHelp("Seconds to the next pass after a failed one (env AGENT_RETRY_INTERVAL).", valueName: "seconds"))
+    @Option(
+        name: .setting(.agentRetryInterval),
+        help: ArgumentHelp(NodeSetting.agentRetryInterval.help, valueName: NodeSetting.agentRetryInterval.valueName)
+    )
     var retryInterval: Double = Environment.agentRetryInterval
 
-    @Option(help: ArgumentHelp("Where the status endpoint listens, host:port; \"off\" for none (env STATUS_ADDRESS).", valueName: "address"))
+    @Option(name: .setting(.statusAddress), help: ArgumentHelp(NodeSetting.statusAddress.help, valueName: NodeSetting.statusAddress.valueName))
     var statusAddress: String = Environment.statusAddress
 
-    @Option(help: ArgumentHelp("This node's name: the Node whose conditions are patched (env NODE_NAME).", valueName: "name"))
+    @Option(name: .setting(.nodeName), help: ArgumentHelp(NodeSetting.nodeName.help, valueName: NodeSetting.nodeName.valueName))
     var nodeName: String = Environment.nodeName
 
-    @Option(help: ArgumentHelp("On SIGTERM, seconds the pass in flight may take before it is abandoned (env SHUTDOWN_GRACE).", valueName: "seconds"))
+    @Option(name: .setting(.shutdownGrace), help: ArgumentHelp(NodeSetting.shutdownGrace.help, valueName: NodeSetting.shutdownGrace.valueName))
     var shutdownGrace: Double = Environment.shutdownGrace
 
-    @Option(help: ArgumentHelp("Seconds between Node condition updates when nothing changed (env NODE_CONDITION_HEARTBEAT).", valueName: "seconds"))
+    @Option(
+        name: .setting(.conditionHeartbeat),
+        help: ArgumentHelp(NodeSetting.conditionHeartbeat.help, valueName: NodeSetting.conditionHeartbeat.valueName)
+    )
     var conditionHeartbeat: Double = Environment.conditionHeartbeat
 
-    @Option(help: ArgumentHelp("MiB that must stay free where the tarball lives (env MIN_FREE_DISK_MB).", valueName: "MiB"))
+    @Option(name: .setting(.minimumFreeDisk), help: ArgumentHelp(NodeSetting.minimumFreeDisk.help, valueName: NodeSetting.minimumFreeDisk.valueName))
     var minFreeDisk: Int = Environment.minimumFreeDiskMiB
 
     func validate() throws {

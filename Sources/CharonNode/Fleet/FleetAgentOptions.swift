@@ -7,19 +7,16 @@ import Lifecycle
 /// `charon-node agent --fleet`: every agent campaigns for the Lease `charon-node-fleet`, and the
 /// one holding it runs the fleet pass every `FLEET_INTERVAL`. Off by default.
 struct FleetAgentOptions: ParsableArguments {
-    @Flag(
-        name: .customLong("fleet"),
-        inversion: .prefixedNo,
-        help: "Elect one agent with a Lease and run the fleet pass there every FLEET_INTERVAL (env FLEET_ENABLED)."
-    )
+    @Flag(name: .setting(.fleetEnabled), inversion: .prefixedNo, help: ArgumentHelp(NodeSetting.fleetEnabled.help))
     var enabled: Bool = Environment.fleetEnabled
 
     @Option(
-        help: ArgumentHelp("Seconds the Lease counts after its last renewal, 15...3600 (env FLEET_LEASE_DURATION; default 60).", valueName: "seconds")
+        name: .setting(.fleetLeaseDuration),
+        help: ArgumentHelp(NodeSetting.fleetLeaseDuration.help, valueName: NodeSetting.fleetLeaseDuration.valueName)
     )
     var fleetLeaseDuration: String = Environment.fleetLeaseDuration
 
-    @Option(help: ArgumentHelp("Namespace of the Lease: the agent's own (env POD_NAMESPACE).", valueName: "name"))
+    @Option(name: .setting(.podNamespace), help: ArgumentHelp(NodeSetting.podNamespace.help, valueName: NodeSetting.podNamespace.valueName))
     var fleetNamespace: String = Environment.podNamespace
 
     /// The fleet service's settings; nil when off. Bad settings exit 2.

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import CharonSupport
 import Ingress
@@ -7,11 +8,7 @@ import Logging
 /// fill the health model's `tailscale` and `ingress` slots (and so `/status`, `/metrics` and the
 /// Node conditions); without `--ingress` those slots read "not configured".
 struct IngressAgentOptions: ParsableArguments {
-    @Flag(
-        name: .customLong("ingress"),
-        inversion: .prefixedNo,
-        help: "Each pass, also join the tailnet, keep the ingress firewall, controller config and node DNS (env INGRESS_ENABLED)."
-    )
+    @Flag(name: .setting(.ingressEnabled), inversion: .prefixedNo, help: ArgumentHelp(NodeSetting.ingressEnabled.help))
     var enabled: Bool = Environment.ingressEnabled
 
     @OptionGroup var tailscale: TailscaleOptions

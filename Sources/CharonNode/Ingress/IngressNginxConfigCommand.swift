@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Ingress
 
@@ -16,10 +17,10 @@ struct IngressNginxConfigCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The service list, YAML or JSON (env INGRESS_SERVICES).", valueName: "path"))
+    @Option(name: .setting(.ingressServices), help: ArgumentHelp(NodeSetting.ingressServices.help, valueName: NodeSetting.ingressServices.valueName))
     var services: String = Environment.ingressServices
 
-    @Option(help: ArgumentHelp("Where the server blocks go; the main config must include it (env NGINX_CONF_OUTPUT).", valueName: "path"))
+    @Option(name: .setting(.nginxConfOutput), help: ArgumentHelp(NodeSetting.nginxConfOutput.help, valueName: NodeSetting.nginxConfOutput.valueName))
     var output: String = Environment.nginxConfOutput
 
     @Option(help: ArgumentHelp("The nginx executable.", valueName: "path"))

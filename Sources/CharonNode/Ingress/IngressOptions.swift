@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Ingress
 import Kubernetes
@@ -7,7 +8,9 @@ import Tailscale
 
 /// The options every ingress step shares: which node, which tailscaled, which interface.
 struct IngressOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("This node's name; the tailnet hostname is nginx-ingress-<node> (env NODE_NAME).", valueName: "name"))
+    // `--node`, not the table's `--node-name` (that is the agent's): the ingress commands have
+    // always taken `--node` (docs/ingress.md), and the flag users type must not change.
+    @Option(name: .customLong("node"), help: ArgumentHelp(NodeSetting.nodeName.help, valueName: NodeSetting.nodeName.valueName))
     var node: String = Environment.nodeName
 
     @OptionGroup var tailscaleOptions: TailscaleOptions
@@ -19,13 +22,16 @@ struct IngressOptions: ParsableArguments {
 
 /// Which tailscaled, and the interface its traffic arrives on.
 struct TailscaleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The tailscale CLI (env TAILSCALE_BIN).", valueName: "path"))
+    @Option(name: .setting(.tailscaleBinary), help: ArgumentHelp(NodeSetting.tailscaleBinary.help, valueName: NodeSetting.tailscaleBinary.valueName))
     var tailscale: String = Environment.tailscaleBinary
 
-    @Option(help: ArgumentHelp("tailscaled's socket, if not the CLI's default (env TAILSCALE_SOCKET).", valueName: "path"))
+    @Option(name: .setting(.tailscaleSocket), help: ArgumentHelp(NodeSetting.tailscaleSocket.help, valueName: NodeSetting.tailscaleSocket.valueName))
     var tailscaleSocket: String?
 
-    @Option(help: ArgumentHelp("The Tailscale interface ports 80/443 stay open on (env TAILSCALE_INTERFACE).", valueName: "name"))
+    @Option(
+        name: .setting(.tailscaleInterface),
+        help: ArgumentHelp(NodeSetting.tailscaleInterface.help, valueName: NodeSetting.tailscaleInterface.valueName)
+    )
     var tailscaleInterface: String = Environment.tailscaleInterface
 
     var cli: TailscaleCLI { TailscaleCLI(executable: tailscale, socket: tailscaleSocket ?? Environment.tailscaleSocket) }
@@ -35,10 +41,16 @@ struct TailscaleOptions: ParsableArguments {
 
 /// How the join reaches Headscale; the rest of its settings are the lifecycle image's variables.
 struct JoinOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("URL tailscaled logs in to (env HEADSCALE_LOGIN_SERVER, else HEADSCALE_URL).", valueName: "url"))
+    @Option(
+        name: .setting(.headscaleLoginServer),
+        help: ArgumentHelp(NodeSetting.headscaleLoginServer.help, valueName: NodeSetting.headscaleLoginServer.valueName)
+    )
     var loginServer: String?
 
-    @Option(help: ArgumentHelp("Root-only folder for the pre-auth key while tailscale up reads it (env INGRESS_KEY_DIRECTORY).", valueName: "path"))
+    @Option(
+        name: .setting(.ingressKeyDirectory),
+        help: ArgumentHelp(NodeSetting.ingressKeyDirectory.help, valueName: NodeSetting.ingressKeyDirectory.valueName)
+    )
     var keyDirectory: String = Environment.ingressKeyDirectory
 
     @Option(help: ArgumentHelp("Seconds tailscale up may wait for the node to be Running.", valueName: "seconds"))
@@ -75,21 +87,28 @@ struct JoinOptions: ParsableArguments {
 
 /// Which internal controller, where its configuration lives, and how to reach the Kubernetes API.
 struct ControllerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The internal controller: traefik or ingress-nginx (env INGRESS_CONTROLLER).", valueName: "name"))
+    @Option(
+        name: .setting(.ingressController),
+        help: ArgumentHelp(NodeSetting.ingressController.help, valueName: NodeSetting.ingressController.valueName)
+    )
     var controller: String = Environment.ingressController
 
     @Option(
-        help: ArgumentHelp(
-            "Namespace of the internal controller (env INGRESS_CONTROLLER_NAMESPACE; default traefik-internal or ingress-nginx).",
-            valueName: "name"
-        )
+        name: .setting(.ingressControllerNamespace),
+        help: ArgumentHelp(NodeSetting.ingressControllerNamespace.help, valueName: NodeSetting.ingressControllerNamespace.valueName)
     )
     var controllerNamespace: String?
 
-    @Option(help: ArgumentHelp("ingress-nginx: the controller's ConfigMap (env INGRESS_CONTROLLER_CONFIGMAP).", valueName: "name"))
+    @Option(
+        name: .setting(.ingressControllerConfigMap),
+        help: ArgumentHelp(NodeSetting.ingressControllerConfigMap.help, valueName: NodeSetting.ingressControllerConfigMap.valueName)
+    )
     var controllerConfigmap: String = Environment.controllerConfigMap
 
-    @Option(help: ArgumentHelp("traefik: the allowlist Middleware on the entry points (env INGRESS_TRAEFIK_MIDDLEWARE).", valueName: "name"))
+    @Option(
+        name: .setting(.traefikMiddleware),
+        help: ArgumentHelp(NodeSetting.traefikMiddleware.help, valueName: NodeSetting.traefikMiddleware.valueName)
+    )
     var traefikMiddleware: String = Environment.traefikMiddleware
 
     @Option(help: ArgumentHelp("Kubernetes API URL without credentials (a kubectl proxy); default: in-cluster.", valueName: "url"))

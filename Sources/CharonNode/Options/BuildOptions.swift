@@ -6,10 +6,10 @@ import OCI
 
 /// `--spec` and `--output`, shared by `image build`, `image rebuild` and `agent`.
 struct BuildOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Image spec folder or file (env IMAGE_SPEC).", valueName: "path"))
+    @Option(name: .setting(.imageSpec), help: ArgumentHelp(NodeSetting.imageSpec.help, valueName: NodeSetting.imageSpec.valueName))
     var spec: String?
 
-    @Option(help: ArgumentHelp("Where the image tarball is written (env IMAGE_OUTPUT).", valueName: "path"))
+    @Option(name: .setting(.imageOutput), help: ArgumentHelp(NodeSetting.imageOutput.help, valueName: NodeSetting.imageOutput.valueName))
     var output: String = Environment.imageOutput
 
     /// The spec to use: the option, `IMAGE_SPEC`, or the default spec found beside the binary.

@@ -1,12 +1,19 @@
+import Agent
 import ArgumentParser
 import Containerd
 
 /// `--containerd-address` and `--namespace`, shared by `image import`, `image rebuild` and `agent`.
 struct ContainerdOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("containerd socket (env CONTAINERD_ADDRESS).", valueName: "socket"))
+    @Option(
+        name: .setting(.containerdAddress),
+        help: ArgumentHelp(NodeSetting.containerdAddress.help, valueName: NodeSetting.containerdAddress.valueName)
+    )
     var containerdAddress: String = Environment.containerdAddress
 
-    @Option(help: ArgumentHelp("containerd namespace; kubelet uses k8s.io (env CONTAINERD_NAMESPACE).", valueName: "name"))
+    @Option(
+        name: .setting(.containerdNamespace),
+        help: ArgumentHelp(NodeSetting.containerdNamespace.help, valueName: NodeSetting.containerdNamespace.valueName)
+    )
     var namespace: String = Environment.containerdNamespace
 
     var client: ContainerdClient {

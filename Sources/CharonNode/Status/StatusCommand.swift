@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The agent's status endpoint (env STATUS_URL).", valueName: "url"))
+    @Option(name: .setting(.statusURL), help: ArgumentHelp(NodeSetting.statusURL.help, valueName: NodeSetting.statusURL.valueName))
     var url: String = Environment.statusURL
 
     @Flag(help: "Print the agent's JSON document as is.")
