@@ -53,7 +53,7 @@ struct ContainerdClientTests {
         let image = try #require(try await fixture.containerd.image(named: fixture.reference))
         #expect(image.digest == fixture.digest)
         #expect(!image.isPinned)
-        #expect(try await fixture.containerd.image(named: fixture.reference.replacingOccurrences(of: ":latest", with: ":other")) == nil)
+        #expect(try await fixture.containerd.image(named: fixture.reference.replacing(":latest", with: ":other")) == nil)
         try await fixture.containerd.label(fixture.reference, key: ContainerdClient.pinnedLabel.key, value: ContainerdClient.pinnedLabel.value)
         #expect(try await fixture.containerd.image(named: fixture.reference)?.isPinned == true)
         await fixture.remove()

@@ -24,10 +24,7 @@ struct TLSTests {
             environment: [:],
             outputFolder: scratch.path
         )
-        defer {
-            running.signal(SIGKILL)
-            Task { _ = try? await running.wait(timeout: .seconds(60)) }
-        }
+        defer { running.stop() }
         var port = 0
         let waitLimit = ContinuousClock.now + .seconds(60)
         while port == 0, running.exitStatusIfDone() == nil, ContinuousClock.now < waitLimit {

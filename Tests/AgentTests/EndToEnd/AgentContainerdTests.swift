@@ -54,7 +54,7 @@ struct AgentContainerdTests {
         #expect(try StatusDocument.decode(Array(json.standardOutput.utf8)).node == "test-node")
 
         agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit(within: .seconds(90)) == 0, "agent log: \(agent.standardError)")
+        #expect(try await agent.wait(timeout: .seconds(90)) == 0, "agent log: \(agent.standardError)")
         let gone = try await BuiltProducts.run("charon-node", ["status", "--url", harness.url, "--timeout", "1"])
         #expect(gone.exitCode == 3)
     }
@@ -91,7 +91,7 @@ struct AgentContainerdTests {
         #expect(!body.contains("hskey-api-secret-value"), "no secret in /status")
         #expect(!agent.standardError.contains("hskey-api-secret-value"), "no secret in the log")
         agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit(within: .seconds(15)) == 0, "agent log: \(agent.standardError)")
+        #expect(try await agent.wait(timeout: .seconds(15)) == 0, "agent log: \(agent.standardError)")
     }
 
     @Test func reimportsARemovedImageWithinOneInterval() async throws {
@@ -121,7 +121,7 @@ struct AgentContainerdTests {
         let metrics = await harness.body("/metrics") ?? ""
         #expect(metrics.contains("charon_agent_image_imports_total 2"), "\(metrics)")
         agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit(within: .seconds(90)) == 0)
+        #expect(try await agent.wait(timeout: .seconds(90)) == 0)
     }
 
     @Test func containerdKilledThenRestartedGoesUnhealthyThenHealthy() async throws {
@@ -172,7 +172,7 @@ struct AgentContainerdTests {
         #expect(inContainerd.digest == built.manifestDigest.description && inContainerd.pinned)
         #expect(AgentHarness.temporaryFiles(beside: output).isEmpty)
         agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit(within: .seconds(90)) == 0)
+        #expect(try await agent.wait(timeout: .seconds(90)) == 0)
     }
 
     @Test func agentsAndACLIRebuildAtOnceAreSerialized() async throws {
@@ -228,7 +228,7 @@ struct AgentContainerdTests {
         let building = await eventually(within: .seconds(90), every: .milliseconds(20)) { !AgentHarness.temporaryFiles(beside: output).isEmpty }
         try #require(building, "the agent never started writing; log: \(agent.standardError)")
         agent.signal(SIGTERM)
-        let code = try await agent.waitForExit(within: .seconds(abandon ? 90 : 180))
+        let code = try await agent.wait(timeout: .seconds(abandon ? 90 : 180))
         #expect(code == 0, "agent log: \(agent.standardError)")
 
         // Either the old image or the complete new one, never a torn file.
@@ -280,7 +280,7 @@ struct AgentContainerdTests {
             }
         }
         #expect(stopping)
-        #expect(try await agent.waitForExit(within: .seconds(90)) == 0, "\(agent.standardError)")
+        #expect(try await agent.wait(timeout: .seconds(90)) == 0, "\(agent.standardError)")
     }
 
     /// For `defer`, which cannot await.

@@ -18,7 +18,9 @@ struct AgentHarness {
     init(socket: String) throws {
         self.socket = socket
         namespace = "charon-agent-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        port = freePort()
+        let reserved = try FreePort()
+        reserved.release()  // the agent binds it next
+        port = reserved.port
         scratch = try TemporaryDirectory(prefix: "agent")
     }
 
@@ -39,12 +41,17 @@ struct AgentHarness {
         interval: Double = 2,
         extra: [String] = [],
         environment: [String: String] = [:]
-    ) throws -> BackgroundProcess {
-        try BackgroundProcess.start(
+    ) throws -> SpawnedProcess {
+        try SpawnedProcess(
             BuiltProducts.path("charon-node"),
             agentArguments(spec: spec, output: output, interval: interval, extra: extra),
-            logFolder: scratch.path,
-            environment: environment
+            // Never let a test agent think it is in a cluster or under systemd unless told so.
+            environment: SpawnedProcess.inheritedEnvironment(
+                adding: environment,
+                removing: ["KUBERNETES_SERVICE_HOST", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
+            ),
+            outputFolder: scratch.path,
+            name: "agent"
         )
     }
 

@@ -21,10 +21,7 @@ struct StatusExposureLabTests {
                 environment: ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"],
                 outputFolder: scratch.path
             )
-            defer {
-                agent.signal(SIGTERM)
-                _ = try? awaitExit(agent)
-            }
+            defer { agent.terminate() }
             func fromClient(_ path: String) async throws -> Int? {
                 try await lab.clientStatus("http://\(NetworkLab.nodePublicIPv4):\(port)\(path)", timeout: 3)
             }
@@ -47,14 +44,5 @@ struct StatusExposureLabTests {
             let body = try await lab.inNode(["curl", "-s", "--max-time", "3", "http://127.0.0.1:\(port)/status"])
             #expect(body.standardOutput.contains(#""node1""#), "\(body.standardOutput)")
         }
-    }
-
-    private func awaitExit(_ process: SpawnedProcess) throws -> Int32? {
-        for _ in 0..<200 {
-            if let status = process.exitStatusIfDone() { return status }
-            usleep(50_000)
-        }
-        process.signal(SIGKILL)
-        return process.exitStatusIfDone()
     }
 }
