@@ -47,6 +47,7 @@ struct TemporaryFilesTests {
         #expect(stat(folder, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)
         let (fd, path) = try TemporaryFiles.makeFile(prefix: "scratch-", suffix: ".conf", in: folder)
+        #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0, "no child inherits it by accident")
         close(fd)
         #expect(path.hasPrefix("\(folder)/scratch-") && path.hasSuffix(".conf"))
         #expect(stat(path, &info) == 0)

@@ -42,12 +42,11 @@ public struct ChildImageBuild: Sendable {
     func runReportingPaths(spec: String, options: ImageBuilder.Options) throws -> (result: ImageBuilder.Result, checkedPaths: [String]) {
         // Output and errors go to an unlinked file beside the tarball (the folder the build
         // writes anyway; the root filesystem may be read-only): nothing to drain while waiting.
-        let folder = POSIXIO.directoryName(of: options.output)
-        var template = Array("\(folder)/.\(POSIXIO.baseName(of: options.output)).build-log-XXXXXX".utf8CString)
-        let log = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard log >= 0 else { throw SystemError(operation: "create a build log in", path: folder) }
-        _ = fcntl(log, F_SETFD, FD_CLOEXEC)
-        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+        let (log, logPath) = try TemporaryFiles.makeFile(
+            prefix: ".\(POSIXIO.baseName(of: options.output)).build-log-",
+            in: POSIXIO.directoryName(of: options.output)
+        )
+        unlink(logPath)
         defer { close(log) }
 
         let arguments = [executable, "image", "build", "--spec", spec, "--output", options.output, "--print-checked-paths"]

@@ -25,15 +25,13 @@ public final class AtomicFile {
     /// Creates the temporary file with `mode` (applied with `fchmod`, so the umask cannot widen it).
     public init(destination: String, mode: mode_t = 0o644) throws {
         self.destination = destination
-        let folder = POSIXIO.directoryName(of: destination)
-        var template = Array("\(folder)/.\(POSIXIO.baseName(of: destination)).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw SystemError(operation: "create a temporary file in", path: folder)
-        }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        // Beside the destination: rename(2) is atomic only within one filesystem.
+        let (fd, path) = try TemporaryFiles.makeFile(
+            prefix: ".\(POSIXIO.baseName(of: destination)).tmp-",
+            in: POSIXIO.directoryName(of: destination)
+        )
         descriptor = fd
-        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        temporaryPath = path
         if fchmod(fd, mode) != 0 {
             let error = SystemError(operation: "set the mode of", path: temporaryPath)
             close(fd)

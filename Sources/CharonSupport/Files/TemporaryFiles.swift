@@ -23,13 +23,16 @@ public enum TemporaryFiles {
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    /// Creates and opens `<base>/<prefix>XXXXXX<suffix>` (mode 0600); the caller closes the
-    /// descriptor.
+    /// Creates and opens `<base>/<prefix>XXXXXX<suffix>` (mode 0600, close-on-exec: no tool
+    /// charon starts inherits it unless handed it explicitly); the caller closes the descriptor.
+    /// `base` is the folder the file must live in when it is not `$TMPDIR`: beside a destination
+    /// it will be renamed onto, say.
     public static func makeFile(prefix: String, suffix: String = "", in base: String? = nil) throws -> (descriptor: Int32, path: String) {
         let base = base ?? folder
         var template = Array("\(base)/\(prefix)XXXXXX\(suffix)".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
         guard fd >= 0 else { throw SystemError(operation: "create a temporary file in", path: base) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         return (fd, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
 
