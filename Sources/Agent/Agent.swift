@@ -55,7 +55,7 @@ public struct Agent: Sendable {
         for name in extraNames where !entries.contains(where: { $0.name == name }) {
             entries.append((name, provided[name] ?? .degraded, true))
         }
-        model = HealthModel(node: configuration.node, checks: entries)
+        model = HealthModel(node: configuration.node, checks: entries, fleet: configuration.fleet != nil)
         let unfilled = HealthCheckName.all.filter { provided[$0] == nil }.map { NotConfiguredCheck(name: $0) }
         pass = ReconcilePass(
             reconcilers: reconcilers,
@@ -94,7 +94,9 @@ public struct Agent: Sendable {
             services.append(.init(service: server.service(onServerRunning: onStatusServerRunning)))
         }
         if let systemd { services.append(.init(service: systemd)) }
-        if let fleet = configuration.fleet { services.append(.init(service: FleetLeaderService(configuration: fleet, logger: logger))) }
+        if let fleet = configuration.fleet {
+            services.append(.init(service: FleetLeaderService(configuration: fleet, model: model, metrics: metrics, logger: logger)))
+        }
         services.append(
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         )

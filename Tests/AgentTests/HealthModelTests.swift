@@ -79,6 +79,28 @@ struct HealthModelTests {
         #expect(document.passes == 1)
     }
 
+    @Test func theFleetObjectIsThereOnlyWhenTheAgentCampaignsAndIsServedAtOnce() throws {
+        let plain = Self.model()
+        plain.updateFleet { $0.leader = true }
+        #expect(plain.snapshot.fleet == nil, "no fleet: nothing to report, the update is ignored")
+        #expect(!String(buffer: plain.statusBody).contains("\"fleet\""))
+
+        let model = HealthModel(node: "node1", checks: [("containerd", .unhealthy, true)], fleet: true)
+        #expect(try StatusDocument.decode(Array(buffer: model.statusBody)).fleet == FleetReport())
+        model.updateFleet { report in
+            report.leader = true
+            report.passes = 1
+            report.lastPass = Timestamp(seconds: 1_796_202_000)
+            report.lastSucceeded = false
+            report.lastSummary = "fleet pass FAILED: …"
+        }
+        let served = try StatusDocument.decode(Array(buffer: model.statusBody))
+        #expect(served.fleet?.leader == true && served.fleet?.lastSucceeded == false)
+        #expect(served.fleet?.lastSuccess == nil)
+        #expect(served.passes == 0, "a fleet update is not a reconcile pass")
+        #expect(String(buffer: model.statusBody).contains(#""lastPass" : "2026-12-02T"#))
+    }
+
     @Test func aStuckPassFailsLiveness() {
         let clock = ManualClock()
         let model = HealthModel(node: "node1", checks: [("containerd", .unhealthy, true)], clock: clock)

@@ -1,5 +1,6 @@
 import Agent
 import CharonSupport
+import Fleet
 import Glibc
 import HostCommand
 import TestSupport
@@ -19,6 +20,16 @@ struct MetricsTests {
         model.record("containerd", .ok("up"), at: Timestamp(seconds: 1_795_610_360))
         model.record("image", .failed("missing"), at: Timestamp(seconds: 1_795_610_360))
         metrics.record(model.publish())
+        metrics.fleetLeading(true)
+        var summary = FleetSummary()
+        summary.swept = 2
+        summary.created = 3
+        summary.headscaleCalls = 4
+        summary.cloudflareCalls = 2
+        summary.foreignNames = ["svc-0.example.com"]
+        metrics.fleetPassFinished(summary, duration: .milliseconds(900), at: Timestamp(seconds: 1_796_202_000))
+        summary.failures = ["Cloudflare batch: HTTP 500"]
+        metrics.fleetPassFinished(summary, duration: .seconds(3), at: Timestamp(seconds: 1_796_202_300))
         return metrics
     }
 
@@ -40,6 +51,9 @@ struct MetricsTests {
         #expect(text.contains(#"charon_agent_health_state{state="healthy"} 0.0"#))
         #expect(text.contains("charon_agent_ready 0.0"))
         #expect(text.contains(#"charon_agent_build_info{version="\#(CharonVersion.current)"} 1.0"#))
+        #expect(text.contains(#"charon_agent_fleet_passes_total{result="failure"} 1"#))
+        #expect(text.contains("charon_agent_fleet_nodes_swept_total 4"), "two passes of 2")
+        #expect(text.contains("charon_agent_fleet_last_success_timestamp_seconds 1796202000.0"), "the failed pass does not move it")
     }
 
     /// promtool ships in Debian's `prometheus` package. CI must have it; elsewhere it is optional.

@@ -16,9 +16,18 @@ public struct FleetLeaderService: Service {
     public let elector: LeaderElector
     let pass: FleetPass
     let interval: Duration
+    /// Where leadership and passes are reported: `/status` (through the model) and `/metrics`.
+    let model: HealthModel?
+    let metrics: AgentMetrics?
     let logger: Logger
 
-    public init(configuration: FleetAgentConfiguration, clock: any LeaseClock = SystemLeaseClock(), logger: Logger = Logger(label: "charon.fleet")) {
+    public init(
+        configuration: FleetAgentConfiguration,
+        model: HealthModel? = nil,
+        metrics: AgentMetrics? = nil,
+        clock: any LeaseClock = SystemLeaseClock(),
+        logger: Logger = Logger(label: "charon.fleet")
+    ) {
         elector = LeaderElector(
             client: KubernetesClient(configuration: configuration.kubernetes),
             namespace: configuration.namespace,
@@ -30,33 +39,63 @@ public struct FleetLeaderService: Service {
         )
         pass = FleetPass(configuration: configuration.fleet, logger: logger)
         interval = configuration.fleet.interval
+        self.model = model
+        self.metrics = metrics
         self.logger = logger
     }
 
-    public init(elector: LeaderElector, pass: FleetPass, interval: Duration, logger: Logger = Logger(label: "charon.fleet")) {
+    public init(
+        elector: LeaderElector,
+        pass: FleetPass,
+        interval: Duration,
+        model: HealthModel? = nil,
+        metrics: AgentMetrics? = nil,
+        logger: Logger = Logger(label: "charon.fleet")
+    ) {
         self.elector = elector
         self.pass = pass
         self.interval = interval
+        self.model = model
+        self.metrics = metrics
         self.logger = logger
     }
 
     public func run() async throws {
-        let pass = pass
-        let interval = interval
-        let clock = elector.clock
-        let logger = logger
+        let service = self
+        metrics?.fleetLeading(false)
         try await cancelWhenGracefulShutdown {
             try await elector.run {
+                service.reportLeading(true)
+                defer { service.reportLeading(false) }
                 while !Task.isCancelled {
-                    let summary = await pass.run()
-                    if summary.succeeded {
-                        logger.info("\(summary)")
-                    } else {
-                        logger.warning("\(summary): \(summary.failures.joined(separator: "; "))")
-                    }
-                    try await clock.sleep(for: interval * Double.random(in: 0.9...1.1))
+                    try await service.passThenWait()
                 }
             }
         }
+    }
+
+    /// One pass, its report, then the jittered wait for the next.
+    func passThenWait() async throws {
+        let started = ContinuousClock.now
+        let summary = await pass.run()
+        let duration = started.duration(to: .now)
+        let line = summary.succeeded ? "\(summary)" : "\(summary): \(summary.failures.joined(separator: "; "))"
+        if summary.succeeded { logger.info("\(line)") } else { logger.warning("\(line)") }
+        // Pass times on the Lease's clock: the one the tests drive.
+        let finished = Timestamp(seconds: elector.clock.now().microseconds / 1_000_000)
+        metrics?.fleetPassFinished(summary, duration: duration, at: finished)
+        model?.updateFleet { report in
+            report.passes += 1
+            report.lastPass = finished
+            report.lastSucceeded = summary.succeeded
+            if summary.succeeded { report.lastSuccess = finished }
+            report.lastSummary = line
+        }
+        try await elector.clock.sleep(for: interval * Double.random(in: 0.9...1.1))
+    }
+
+    func reportLeading(_ leading: Bool) {
+        metrics?.fleetLeading(leading)
+        model?.updateFleet { $0.leader = leading }
     }
 }

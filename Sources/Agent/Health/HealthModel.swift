@@ -26,10 +26,13 @@ public final class HealthModel: Sendable {
 
     /// - Parameter checks: every check's name, impact and whether something provides it, in the
     ///   order `/status` lists them.
+    /// - Parameter fleet: whether this agent campaigns for the fleet pass (`/status` then has a
+    ///   `fleet` object).
     public init(
         node: String,
         version: String = CharonVersion.current,
         checks: [(name: String, impact: HealthImpact, configured: Bool)],
+        fleet: Bool = false,
         clock: any CharonClock = RealClock()
     ) {
         self.clock = clock
@@ -41,7 +44,8 @@ public final class HealthModel: Sendable {
             ready: false,
             checks: entries,
             passes: 0,
-            lastPass: nil
+            lastPass: nil,
+            fleet: fleet ? FleetReport() : nil
         )
         state = Mutex(State(snapshot: snapshot, statusBody: ByteBuffer(bytes: StatusDocument(snapshot).encoded()), passStarted: nil))
     }
@@ -81,6 +85,18 @@ public final class HealthModel: Sendable {
             state.statusBody = ByteBuffer(bytes: StatusDocument(snapshot).encoded())
             state.passStarted = nil
             return snapshot
+        }
+    }
+
+    /// Updates the fleet report and re-encodes `/status` at once: the fleet service runs beside
+    /// the reconcile loop, and its news should not wait for the next pass. Ignored when the model
+    /// was made without `fleet`.
+    public func updateFleet(_ change: (inout FleetReport) -> Void) {
+        state.withLock { state in
+            guard var report = state.snapshot.fleet else { return }
+            change(&report)
+            state.snapshot.fleet = report
+            state.statusBody = ByteBuffer(bytes: StatusDocument(state.snapshot).encoded())
         }
     }
 

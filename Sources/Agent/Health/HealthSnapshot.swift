@@ -18,6 +18,8 @@ public struct HealthSnapshot: Sendable, Equatable {
     /// Reconcile passes finished since start.
     public var passes: Int
     public var lastPass: Timestamp?
+    /// The fleet pass, when this agent campaigns for it.
+    public var fleet: FleetReport?
 
     public subscript(name: String) -> CheckEntry? { checks.first { $0.name == name } }
 

@@ -93,6 +93,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var checks: [String: Check]
     /// The order to show `checks` in (JSON objects have none).
     public var order: [String]
+    /// The fleet pass; absent when this agent does not campaign for it.
+    public var fleet: FleetReport?
 
     public init(_ snapshot: HealthSnapshot) {
         node = snapshot.node
@@ -103,6 +105,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         lastPass = snapshot.lastPass
         checks = Dictionary(uniqueKeysWithValues: snapshot.checks.map { ($0.name, Check($0)) })
         order = snapshot.checks.map(\.name)
+        fleet = snapshot.fleet
     }
 
     /// Pretty-printed with sorted keys: stable output that people read with `curl` and diff.

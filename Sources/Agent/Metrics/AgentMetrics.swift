@@ -1,5 +1,6 @@
 import CharonSupport
 import CoreMetrics
+import Fleet
 import Metrics
 import Prometheus
 
@@ -28,6 +29,14 @@ public final class AgentMetrics: Sendable {
         "charon_agent_health_state": "1 for the node's current overall state (healthy, degraded, unhealthy), 0 for the others.",
         "charon_agent_ready": "1 when the lifecycle image is imported with the expected digest and pinned.",
         "charon_agent_node_condition_patches_total": "PATCHes of this node's conditions to the Kubernetes API, by result.",
+        "charon_agent_fleet_leader": "1 while this agent holds the fleet Lease and runs the fleet pass, else 0.",
+        "charon_agent_fleet_passes_total": "Fleet passes this agent ran, by result.",
+        "charon_agent_fleet_pass_duration_seconds": "Time one fleet pass took.",
+        "charon_agent_fleet_last_success_timestamp_seconds": "Unix time of the last fleet pass this agent finished without a failure.",
+        "charon_agent_fleet_nodes_swept_total": "Offline service nodes the fleet pass deleted from Headscale.",
+        "charon_agent_fleet_records_changed_total": "DNS records the fleet pass wrote, by operation (created, updated, deleted).",
+        "charon_agent_fleet_api_requests_total": "Requests the fleet pass sent, by API (headscale, cloudflare).",
+        "charon_agent_fleet_foreign_names": "Names the last fleet pass found held by DNS records charon does not own.",
     ]
 
     let registry: PrometheusCollectorRegistry
@@ -101,6 +110,30 @@ public final class AgentMetrics: Sendable {
 
     public func nodeConditionsPatched(succeeded: Bool) {
         (succeeded ? patchesSucceeded : patchesFailed).increment()
+    }
+
+    /// Whether this agent leads the fleet pass now (the gauge exists only on agents that campaign).
+    public func fleetLeading(_ leading: Bool) {
+        CoreMetrics.Gauge(label: "charon_agent_fleet_leader", factory: factory).record(leading ? 1 : 0)
+    }
+
+    /// One fleet pass: its result, time, what it changed and what it cost.
+    public func fleetPassFinished(_ summary: FleetSummary, duration: Duration, at time: Timestamp) {
+        let result = summary.succeeded ? "success" : "failure"
+        CoreMetrics.Counter(label: "charon_agent_fleet_passes_total", dimensions: [("result", result)], factory: factory).increment()
+        CoreMetrics.Timer(label: "charon_agent_fleet_pass_duration_seconds", factory: factory).record(duration: duration)
+        if summary.succeeded {
+            CoreMetrics.Gauge(label: "charon_agent_fleet_last_success_timestamp_seconds", factory: factory).record(time.seconds)
+        }
+        CoreMetrics.Counter(label: "charon_agent_fleet_nodes_swept_total", factory: factory).increment(by: summary.swept)
+        for (operation, count) in [("created", summary.created), ("updated", summary.updated), ("deleted", summary.deleted)] {
+            CoreMetrics.Counter(label: "charon_agent_fleet_records_changed_total", dimensions: [("operation", operation)], factory: factory)
+                .increment(by: count)
+        }
+        for (api, count) in [("headscale", summary.headscaleCalls), ("cloudflare", summary.cloudflareCalls)] {
+            CoreMetrics.Counter(label: "charon_agent_fleet_api_requests_total", dimensions: [("api", api)], factory: factory).increment(by: count)
+        }
+        CoreMetrics.Gauge(label: "charon_agent_fleet_foreign_names", factory: factory).record(summary.foreignNames.count)
     }
 
     /// Mirrors a snapshot into the state gauges.

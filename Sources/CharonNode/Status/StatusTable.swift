@@ -12,6 +12,9 @@ import Glibc
 /// disk        ok     2h ago   12.4 GiB free in /var/lib (needs 256 MiB)
 /// tailscale   -      -        not configured on this node
 /// ```
+///
+/// An agent that campaigns for the fleet pass adds a line under the first:
+/// `fleet  leader  last pass 2m ago  fleet pass ok: 1000 nodes in scope, 3 swept; …`.
 struct StatusTable {
     var document: StatusDocument
     var colour: Bool
@@ -42,7 +45,9 @@ struct StatusTable {
             rows.append([name, state, check.configured ? (check.lastChange.map(age) ?? "-") : "-", check.message])
         }
         let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = [header, ""]
+        var lines = [header]
+        if let fleet = document.fleet { lines.append(fleetLine(fleet)) }
+        lines.append("")
         for (index, row) in rows.enumerated() {
             var cells = (0..<3).map { row[$0].padding(widths[$0]) }
             if index > 0 {
@@ -52,6 +57,21 @@ struct StatusTable {
             lines.append((cells + [row[3]]).joined(separator: "  "))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "fleet  leader  last pass 2m ago  fleet pass ok: …", or "fleet  follower" on the agents
+    /// that campaign but do not hold the Lease.
+    func fleetLine(_ fleet: FleetReport) -> String {
+        var line = "fleet  " + (fleet.leader ? "leader" : "follower")
+        if let last = fleet.lastPass {
+            line += "  last pass \(age(last))"
+            if let summary = fleet.lastSummary {
+                line += "  " + (fleet.lastSucceeded == false ? paint(summary, "31") : summary)
+            }
+        } else if fleet.leader {
+            line += "  no pass yet"
+        }
+        return line
     }
 
     func stateColour(_ state: HealthState) -> String {
