@@ -24,6 +24,8 @@ struct CharonLifecycle: AsyncParsableCommand {
     /// Parses, runs, and maps every ending to the exit codes of docs/lifecycle.md
     /// (ArgumentParser's own usage errors would exit 64: here they are bad configuration, 2).
     static func main() async {
+        // First: a SIGTERM from here on is never lost, whichever thread takes it (StopSignals).
+        StopSignals.install()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = (getenv("LOG_LEVEL").map { Logger.Level(rawValue: String(cString: $0)) } ?? nil) ?? .info
