@@ -26,6 +26,15 @@ enum BlockingThread {
                 &thread,
                 &attributes,
                 { raw in
+                    // Stop signals are for the program's own handling (ServiceLifecycle in the
+                    // agent, StopSignals in charon-lifecycle), never for a transfer thread or the
+                    // resolver threads libcurl starts from it (they inherit this mask): a signal
+                    // the kernel hands to one of them can be lost to a dispatch signal source.
+                    var stopSignals = sigset_t()
+                    sigemptyset(&stopSignals)
+                    sigaddset(&stopSignals, SIGTERM)
+                    sigaddset(&stopSignals, SIGINT)
+                    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
                     Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().work()
                     return nil
                 },
