@@ -104,7 +104,9 @@ final class StopSignals: @unchecked Sendable {
 }
 
 /// A pthread mutex: one lock without pulling in Foundation.
-final class PthreadLock: @unchecked Sendable {
+///
+/// It stays in this file, private: it is ``StopSignals``'s own lock and nothing else uses it.
+private final class PthreadLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     init() { pthread_mutex_init(&mutex, nil) }
     deinit { pthread_mutex_destroy(&mutex) }

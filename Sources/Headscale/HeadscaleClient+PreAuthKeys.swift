@@ -7,34 +7,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// How the pre-auth key request names its user: a name up to Headscale 0.25, the numeric id (as
-/// a JSON string) from 0.26.
-enum PreAuthKeyUserForm: Sendable, Equatable {
-    case name
-    case id
-}
-
-/// What to ask for when creating a pre-auth key.
-///
-/// ```swift
-/// let options = PreAuthKeyOptions(expiration: .seconds(3600), tags: ["tag:web"])
-/// ```
-public struct PreAuthKeyOptions: Sendable, Equatable {
-    /// Lifetime from now; sent as an absolute RFC 3339 UTC time.
-    public var expiration: Duration
-    public var reusable: Bool
-    public var ephemeral: Bool
-    /// ACL tags (`tag:…`) the key's nodes get.
-    public var tags: [String]
-
-    public init(expiration: Duration, reusable: Bool = false, ephemeral: Bool = false, tags: [String] = []) {
-        self.expiration = expiration
-        self.reusable = reusable
-        self.ephemeral = ephemeral
-        self.tags = tags
-    }
-}
-
 extension HeadscaleClient {
     private struct CreateRequest: Encodable {
         var user: String

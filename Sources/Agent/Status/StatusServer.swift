@@ -3,13 +3,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The status server could not run (usually: the port is taken).
-public struct StatusServerError: Error, CustomStringConvertible {
-    public var address: StatusAddress
-    public var reason: String
-    public var description: String { "status endpoint on \(address): \(reason) (another agent running? set --status-address)" }
-}
-
 /// The status endpoint: `/healthz`, `/readyz`, `/status`, `/metrics`, all answered from the health
 /// model and the metrics registry as the last pass left them. No request runs a check.
 ///

@@ -1,9 +1,7 @@
 import ArgumentParser
 import CharonSupport
-import Glibc
 import Ingress
 import Lifecycle
-import Logging
 import OCI
 
 /// Exit statuses: 0 done, 1 a failure the message names, 2 bad input (spec, settings, arguments).
@@ -50,24 +48,5 @@ enum CommandFailure {
     static func printError(_ message: String) {
         var standardError = StandardError()
         print("error: \(message)", to: &standardError)
-    }
-}
-
-/// `print(…, to:)` target for stderr.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        var bytes = Array(string.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-/// Logging set-up shared by every command: plain lines on stderr, level from `LOG_LEVEL`.
-enum LogSetup {
-    static func bootstrap() {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: Environment.logLevel) ?? .info
-            return handler
-        }
     }
 }

@@ -1,11 +1,6 @@
 import CCurl
 import Synchronization
 
-/// A `CURL *` easy handle that may be moved between threads (libcurl allows it, one user at a time).
-struct CurlHandle: @unchecked Sendable {
-    let raw: UnsafeMutableRawPointer
-}
-
 /// Reuses easy handles so their connection caches keep connections alive between requests to the
 /// same server (a page of DNS records after another, a delete after a list).
 ///

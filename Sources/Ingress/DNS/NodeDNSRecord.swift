@@ -35,9 +35,3 @@ public struct NodeDNSRecord: Sendable {
         return try await keeper.reconcile(ipv4: ipv4, ipv6: ipv6)
     }
 }
-
-/// The node's DNS could not be kept.
-public struct NodeDNSError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
-}

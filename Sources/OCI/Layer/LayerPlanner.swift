@@ -100,6 +100,8 @@ public struct LayerPlanner {
 
 /// Collects entries by path, adds parent folders, refuses conflicting duplicates and turns repeated
 /// inodes into hard links.
+///
+/// It stays in this file, private: only ``LayerPlanner`` builds one, during a plan.
 private struct EntryTable {
     private var entries: [String: LayerEntry] = [:]
     private var explicitDirectories: Set<String> = []

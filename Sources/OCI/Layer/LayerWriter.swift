@@ -186,6 +186,8 @@ public struct LayerWriter: Sendable {
 }
 
 /// Adapts the compressor's libarchive handle to a sink, so the tar stage can feed it.
+///
+/// It stays in this file, private: it exists only inside ``LayerWriter``'s pipeline.
 private final class CompressorSink: ByteSink {
     let writer: LibArchiveWriter
     init(writer: LibArchiveWriter) { self.writer = writer }

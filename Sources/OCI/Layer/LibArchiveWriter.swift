@@ -81,23 +81,3 @@ final class LibArchiveWriter {
         archive_write_fail(handle)
     }
 }
-
-/// Errors of the layer pipeline.
-public enum LayerWriteError: Error, CustomStringConvertible {
-    case libarchive(String)
-    case sourceChanged(path: String)
-
-    public var description: String {
-        switch self {
-        case .libarchive(let message): "libarchive: \(message)"
-        case .sourceChanged(let path): "\(path) changed size while the image was being built; build again"
-        }
-    }
-}
-
-/// File-type bits as libarchive expects them (`AE_IFREG` and friends are C macros Swift cannot import).
-enum EntryType {
-    static let regular: UInt32 = 0o100000
-    static let directory: UInt32 = 0o040000
-    static let symlink: UInt32 = 0o120000
-}

@@ -1,5 +1,3 @@
-import Crypto
-
 /// A content digest in OCI form, `sha256:<64 lowercase hex digits>`.
 ///
 /// ```swift
@@ -47,38 +45,4 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     }
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.encoded < rhs.encoded }
-}
-
-/// Incremental SHA-256 over streamed bytes (BoringSSL's SHA instructions via swift-crypto).
-///
-/// ```swift
-/// var hasher = DigestHasher()
-/// chunk.withUnsafeBytes { hasher.update($0) }
-/// let digest = hasher.finalize()
-/// ```
-public struct DigestHasher: Sendable {
-    private var hash = SHA256()
-    /// Number of bytes hashed so far.
-    public private(set) var count: Int64 = 0
-
-    public init() {}
-
-    /// Feeds more bytes.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        hash.update(bufferPointer: bytes)
-        count += Int64(bytes.count)
-    }
-
-    /// The digest of everything fed so far.
-    public func finalize() -> Digest {
-        let bytes = hash.finalize()
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in bytes {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0f)])
-        }
-        return Digest(sha256Hex: String(decoding: hex, as: UTF8.self))
-    }
 }

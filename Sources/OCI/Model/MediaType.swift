@@ -7,11 +7,3 @@ public enum MediaType {
     public static let layerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
     public static let layerZstd = "application/vnd.oci.image.layer.v1.tar+zstd"
 }
-
-/// Annotation keys that name an image inside `index.json`.
-public enum AnnotationKey {
-    /// Full reference (`localhost/tailscale-lifecycle:latest`); containerd's importer reads it.
-    public static let containerdImageName = "io.containerd.image.name"
-    /// The tag alone (`latest`); skopeo and umoci select by it.
-    public static let refName = "org.opencontainers.image.ref.name"
-}

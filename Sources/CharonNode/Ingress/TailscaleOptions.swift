@@ -1,0 +1,23 @@
+import Agent
+import ArgumentParser
+import Ingress
+import Tailscale
+
+/// Which tailscaled, and the interface its traffic arrives on.
+struct TailscaleOptions: ParsableArguments {
+    @Option(name: .setting(.tailscaleBinary), help: ArgumentHelp(NodeSetting.tailscaleBinary.help, valueName: NodeSetting.tailscaleBinary.valueName))
+    var tailscale: String = Environment.tailscaleBinary
+
+    @Option(name: .setting(.tailscaleSocket), help: ArgumentHelp(NodeSetting.tailscaleSocket.help, valueName: NodeSetting.tailscaleSocket.valueName))
+    var tailscaleSocket: String?
+
+    @Option(
+        name: .setting(.tailscaleInterface),
+        help: ArgumentHelp(NodeSetting.tailscaleInterface.help, valueName: NodeSetting.tailscaleInterface.valueName)
+    )
+    var tailscaleInterface: String = Environment.tailscaleInterface
+
+    var cli: TailscaleCLI { TailscaleCLI(executable: tailscale, socket: tailscaleSocket ?? Environment.tailscaleSocket) }
+
+    func firewall() throws -> Firewall { Firewall(policy: try FirewallPolicy(tailscaleInterface: tailscaleInterface)) }
+}

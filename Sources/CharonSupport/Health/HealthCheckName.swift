@@ -1,0 +1,11 @@
+/// The names of the checks `/status` always lists, in this order. `tailscale` and `ingress` are
+/// slots: until a module provides a check with that name they read "not configured".
+public enum HealthCheckName {
+    public static let containerd = "containerd"
+    public static let image = "image"
+    public static let disk = "disk"
+    public static let tailscale = "tailscale"
+    public static let ingress = "ingress"
+
+    public static let all = [containerd, image, disk, tailscale, ingress]
+}

@@ -1,0 +1,12 @@
+/// Errors of the layer pipeline.
+public enum LayerWriteError: Error, CustomStringConvertible {
+    case libarchive(String)
+    case sourceChanged(path: String)
+
+    public var description: String {
+        switch self {
+        case .libarchive(let message): "libarchive: \(message)"
+        case .sourceChanged(let path): "\(path) changed size while the image was being built; build again"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Compression of layer blobs.
+public enum LayerCompression: String, Hashable, Sendable, CaseIterable {
+    /// Plain tar: the fastest for an image built and imported on the same node.
+    case none
+    case gzip
+    case zstd
+
+    /// The layer media type for this compression.
+    public var mediaType: String {
+        switch self {
+        case .none: MediaType.layerTar
+        case .gzip: MediaType.layerGzip
+        case .zstd: MediaType.layerZstd
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// One thing placed into a layer.
+public struct LayerItem: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// An ELF executable plus its shared-library closure and loader.
+        case executable(source: String)
+        /// One regular file copied from the host.
+        case file(source: String)
+        /// A host folder copied recursively (symlinks kept as links, hard links kept as links).
+        case directory(source: String)
+        /// A file whose text is given in the spec.
+        case content(String)
+        /// An empty folder.
+        case makeDirectory
+        /// A symbolic link pointing at `target`.
+        case symlink(target: String)
+        /// The host's CA bundle at the same path in the image.
+        case caCertificates(source: String)
+    }
+
+    public var kind: Kind
+    /// Absolute path inside the image.
+    public var destination: String
+    /// Permission bits; `nil` keeps the source's (or 0644 / 0755 for generated entries).
+    public var mode: UInt32?
+    /// Owner; root when not given.
+    public var owner: Ownership
+
+    public init(kind: Kind, destination: String, mode: UInt32? = nil, owner: Ownership = .root) {
+        self.kind = kind
+        self.destination = destination
+        self.mode = mode
+        self.owner = owner
+    }
+}
