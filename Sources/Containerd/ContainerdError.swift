@@ -1,4 +1,14 @@
 /// Why talking to containerd failed, in one line.
+///
+/// ```swift
+/// do {
+///     try await containerd.importImage(tarball)
+/// } catch let error as ContainerdError where error.isAlreadyExists {
+///     // another importer created the image first: check what containerd holds now
+/// } catch let error as ContainerdError {
+///     print(error)  // containerd socket /run/containerd/containerd.sock does not exist (is containerd running?)
+/// }
+/// ```
 public enum ContainerdError: Error, CustomStringConvertible, Equatable {
     case socketMissing(String)
     case notASocket(String)

@@ -8,6 +8,14 @@
 ///           "lastSuccess": "2026-12-02T09:00:00Z",
 ///           "lastSummary": "fleet pass ok: 1000 nodes in scope, 3 swept; records 2 created, …"}
 /// ```
+///
+/// ```swift
+/// model.updateFleet { report in
+///     report.passes += 1
+///     report.lastPass = finished
+///     report.lastSucceeded = summary.succeeded
+/// }
+/// ```
 public struct FleetReport: Codable, Sendable, Equatable {
     public var leader = false
     /// Passes this agent ran since it started.

@@ -17,6 +17,11 @@ import Foundation
 ///            "image":{…,"reference":"localhost/tailscale-lifecycle:latest","digest":"sha256:…"}, …},
 ///  "order":["containerd","image","disk","tailscale","ingress"]}
 /// ```
+///
+/// ```swift
+/// let (document, _) = try await StatusClient(url: "http://127.0.0.1:9102").fetch()
+/// print(document.overall, document.checks[HealthCheckName.containerd]?.message ?? "not reported")
+/// ```
 public struct StatusDocument: Codable, Sendable, Equatable {
     public struct Check: Codable, Sendable, Equatable {
         public var ok: Bool

@@ -1,6 +1,12 @@
 import Glibc
 
 /// Low-level helpers that retry on `EINTR` and finish short writes, shared by every writer.
+///
+/// ```swift
+/// let bytes = try POSIXIO.readFile("/etc/hostname")
+/// try POSIXIO.makeDirectories(POSIXIO.directoryName(of: "/var/lib/charon-node/image.tar"))  // /var/lib/charon-node
+/// POSIXIO.baseName(of: "/var/lib/charon-node/image.tar")  // "image.tar"
+/// ```
 public enum POSIXIO {
     /// Writes all of `buffer` to `fd`, or throws naming `path`.
     public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {

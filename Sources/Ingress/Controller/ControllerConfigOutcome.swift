@@ -1,4 +1,12 @@
 /// What a controller reconcile found and did.
+///
+/// ```swift
+/// switch try await adapter.reconcile() {
+/// case .unchanged: print("\(adapter.target): as desired")
+/// case .patched(let keys): print("\(adapter.target): set \(keys.joined(separator: ", "))")
+/// case .created: print("\(adapter.target): created")
+/// }
+/// ```
 public enum ControllerConfigOutcome: Sendable, Equatable {
     /// Already as desired; nothing was written.
     case unchanged

@@ -7,6 +7,16 @@
 ///     certificate: /etc/ssl/charon/grafana.crt
 ///     key: /etc/ssl/charon/grafana.key
 /// ```
+///
+/// ```swift
+/// let grafana = NginxService(
+///     host: "grafana.example.com",
+///     upstream: "http://127.0.0.1:3000",
+///     certificate: "/etc/ssl/charon/grafana.crt",
+///     key: "/etc/ssl/charon/grafana.key"
+/// )
+/// let list = try NginxServiceList(services: [grafana]).validated()
+/// ```
 public struct NginxService: Sendable, Equatable, Codable {
     /// The name clients use (`server_name`); a DNS name, compared case-insensitively.
     public var host: String

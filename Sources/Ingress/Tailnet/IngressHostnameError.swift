@@ -1,4 +1,12 @@
 /// A node name that cannot become a tailnet hostname.
+///
+/// ```swift
+/// do {
+///     _ = try IngressHostname(nodeName: "node_1")
+/// } catch {
+///     print(error)  // node name "node_1" is not a Kubernetes node name (a DNS subdomain: …); set NODE_NAME or --node …
+/// }
+/// ```
 public struct IngressHostnameError: Error, CustomStringConvertible, Equatable, Sendable {
     public var nodeName: String
 

@@ -2,6 +2,12 @@
 ///
 /// Paths are relative (`etc/ssl/certs/ca-certificates.crt`); entries are written in byte order of
 /// their paths so that the same inputs always give the same tar.
+///
+/// ```swift
+/// let motd = LayerEntry(path: "etc/motd", kind: .bytes(Array("hello\n".utf8)), mode: 0o644)
+/// motd.dataSize  // 6
+/// let blob = try LayerWriter(compression: .none, modificationTime: 0).write([motd], to: sink)
+/// ```
 public struct LayerEntry: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case directory

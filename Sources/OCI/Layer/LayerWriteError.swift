@@ -1,4 +1,12 @@
 /// Errors of the layer pipeline.
+///
+/// ```swift
+/// do {
+///     let blob = try writer.write(plan.entries, to: file)
+/// } catch LayerWriteError.sourceChanged(let path) {
+///     print("\(path) changed while it was being read; build again")
+/// }
+/// ```
 public enum LayerWriteError: Error, CustomStringConvertible {
     case libarchive(String)
     case sourceChanged(path: String)

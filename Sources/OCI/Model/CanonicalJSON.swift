@@ -6,6 +6,12 @@ import Foundation
 
 /// The one JSON encoding charon uses for image metadata: sorted keys and unescaped slashes, so
 /// that the same value always gives the same bytes (and so the same digest).
+///
+/// ```swift
+/// let bytes = try CanonicalJSON.encode(manifest)  // the same manifest always gives these bytes
+/// let digest = Digest.sha256(of: bytes)
+/// let again = try CanonicalJSON.decode(ImageManifest.self, from: bytes)
+/// ```
 public enum CanonicalJSON {
     public static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let encoder = JSONEncoder()

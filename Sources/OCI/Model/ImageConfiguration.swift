@@ -1,4 +1,15 @@
 /// The OCI image configuration blob: how to run the image and which layers (by diff_id) it has.
+///
+/// ```swift
+/// let configuration = ImageConfiguration(
+///     created: "1970-01-01T00:00:00Z",
+///     platform: spec.platform,
+///     config: spec.config,
+///     diffIDs: blobs.map(\.diffID),
+///     history: nil
+/// )
+/// let configBytes = try CanonicalJSON.encode(configuration)
+/// ```
 public struct ImageConfiguration: Codable, Hashable, Sendable {
     /// Runtime settings (the `config` object of the spec).
     public struct RunConfig: Codable, Hashable, Sendable {

@@ -1,4 +1,12 @@
 /// An OCI image manifest: one config and the ordered layers.
+///
+/// ```swift
+/// let manifest = ImageManifest(
+///     config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(configBytes.count)),
+///     layers: blobs.map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) }
+/// )
+/// let manifestDigest = Digest.sha256(of: try CanonicalJSON.encode(manifest))
+/// ```
 public struct ImageManifest: Codable, Hashable, Sendable {
     public var schemaVersion = 2
     public var mediaType = MediaType.imageManifest

@@ -1,4 +1,8 @@
 /// The media types charon writes, from the OCI image spec.
+///
+/// ```swift
+/// let config = Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(configBytes.count))
+/// ```
 public enum MediaType {
     public static let imageIndex = "application/vnd.oci.image.index.v1+json"
     public static let imageManifest = "application/vnd.oci.image.manifest.v1+json"

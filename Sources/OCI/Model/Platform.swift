@@ -1,4 +1,9 @@
 /// The platform an image runs on (`linux/amd64`).
+///
+/// ```swift
+/// let arm = Platform(parsing: "linux/arm64/v8")  // architecture "arm64", os "linux", variant "v8"
+/// print(Platform.host)                            // linux/amd64 on x86_64
+/// ```
 public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
     public var architecture: String
     public var os: String

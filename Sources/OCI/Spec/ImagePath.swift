@@ -1,4 +1,8 @@
 /// Paths inside an image: absolute in the spec, stored relative (`usr/local/bin/x`) in layer tars.
+///
+/// ```swift
+/// try ImagePath.normalize("/usr/local/bin/charon-lifecycle", field: "destination")  // "usr/local/bin/charon-lifecycle"
+/// ```
 public enum ImagePath {
     /// Normalizes an image path to its relative tar form, refusing anything that would leave the
     /// image root (`..` past the top) and the root itself.

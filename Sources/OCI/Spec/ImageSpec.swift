@@ -14,6 +14,11 @@
 ///         destination: /usr/local/bin/charon-lifecycle
 ///       - caCertificates: true
 /// ```
+///
+/// ```swift
+/// let spec = try ImageSpec.load(from: "images/tailscale-lifecycle")  // the folder, or its image.yaml
+/// print(spec.reference, spec.layers.map(\.name))  // localhost/tailscale-lifecycle:latest ["runtime"]
+/// ```
 public struct ImageSpec: Hashable, Sendable {
     /// Full image reference, `localhost/tailscale-lifecycle:latest`.
     public var reference: ImageReference

@@ -1,4 +1,13 @@
 /// Why an image spec could not be used; each case names the field and the problem.
+///
+/// ```swift
+/// do {
+///     _ = try ImageSpec.load(from: "images/tailscale-lifecycle")
+/// } catch {
+///     print(error)  // image spec: reference is required
+///     // charon-node exits with status 2 for these (bad input), 1 for other failures.
+/// }
+/// ```
 public enum ImageSpecError: Error, Hashable, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case malformed(path: String, reason: String)

@@ -1,4 +1,10 @@
 /// One thing placed into a layer.
+///
+/// ```swift
+/// // Destinations are stored as ImagePath.normalize leaves them: relative, no leading `/`.
+/// let binary = LayerItem(kind: .executable(source: "charon-lifecycle"), destination: "usr/local/bin/charon-lifecycle")
+/// let config = LayerItem(kind: .content("x"), destination: "etc/x", mode: 0o640, owner: Ownership(uid: 7, gid: 8))
+/// ```
 public struct LayerItem: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// An ELF executable plus its shared-library closure and loader.
