@@ -18,7 +18,7 @@ help:
 	@echo "make test    every test, against a private containerd and real nginx"
 	@echo "make bench   image build vs buildah vs the single-pass floor (docs/benchmarks.md)"
 	@echo "make bench-lifecycle / bench-agent / bench-fleet   docs/lifecycle.md, docs/agent.md, docs/fleet.md figures"
-	@echo "make lint    swift format lint --strict, and Package.swift against the imports"
+	@echo "make lint    swift format lint --strict, Package.swift against the imports, the source layout"
 	@echo "make install binaries, image specs and the systemd units under $(PREFIX) (bare hosts)"
 
 # Each job installs what it needs and no more (scripts/install-deps.sh lists them).
@@ -64,10 +64,13 @@ test: deps-test lint
 	if [[ -x scripts/check-manifests.sh ]]; then scripts/check-manifests.sh || status=1; fi; \
 	exit $$status
 
-# Formatting, and Package.swift against the imports (every edge real, every import declared).
+# Formatting, Package.swift against the imports (every edge real, every import declared), and
+# the source layout (one public type per file, a usage example on each).
 lint:
 	swift format lint --strict --recursive Package.swift Sources Tests
 	scripts/check-imports.py
+	scripts/check-source-layout.py --self-test
+	scripts/check-source-layout.py
 
 bench: deps-bench
 	swift build $(BUILD_FLAGS)
