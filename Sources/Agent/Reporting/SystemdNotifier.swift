@@ -6,8 +6,8 @@ import Glibc
 /// names a socket in the abstract namespace (Linux), whose address starts with a NUL byte.
 ///
 /// ```swift
-/// if let notifier = SystemdNotifier(socketPath: getenv("NOTIFY_SOCKET")) {
-///     try notifier.send("READY=1\nSTATUS=healthy")
+/// if let socket = ProcessEnvironment.current["NOTIFY_SOCKET"] {
+///     try SystemdNotifier(socketPath: socket).send("READY=1\nSTATUS=healthy")
 /// }
 /// ```
 public struct SystemdNotifier: Sendable {

@@ -24,7 +24,8 @@ public struct LayerItem: Hashable, Sendable {
     }
 
     public var kind: Kind
-    /// Absolute path inside the image.
+    /// Path inside the image, relative to its root (`usr/local/bin/x`): the spec's absolute path
+    /// as `ImagePath.normalize` leaves it.
     public var destination: String
     /// Permission bits; `nil` keeps the source's (or 0644 / 0755 for generated entries).
     public var mode: UInt32?
