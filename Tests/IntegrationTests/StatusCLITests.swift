@@ -17,10 +17,16 @@ struct StatusCLITests {
             """#
     }
 
+    /// `charon-node status` against `body`; a minute to answer (milliseconds normally) so a loaded
+    /// machine cannot turn the test into a timeout.
     static func status(_ body: String) async throws -> (code: Int32, lines: [String]) {
         var result: (Int32, [String]) = (0, [])
         try await withFake(try await LoopbackServer.start { _ in .json(200, body) }) { server in
-            let run = try await BuiltProducts.run("charon-node", ["status", "--url", server.baseURL], environment: ["NO_COLOR": "1"])
+            let run = try await BuiltProducts.run(
+                "charon-node",
+                ["status", "--url", server.baseURL, "--timeout", "60"],
+                environment: ["NO_COLOR": "1"]
+            )
             result = (run.exitCode, run.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         }
         return result
