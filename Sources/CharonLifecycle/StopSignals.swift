@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,9 +24,9 @@ import Glibc
 /// _ = await task.result
 /// if stop.requested { print("stopped by \(stop.signalName)") }
 /// ```
-final class StopSignals: @unchecked Sendable {
-    private let lock = PthreadLock()
-    private var received: Int32 = 0
+final class StopSignals: Sendable {
+    /// The last stop signal's number, 0 before any.
+    private let received = Mutex<Int32>(0)
 
     /// The pipe the handler writes to; -1 until ``install()``.
     nonisolated(unsafe) private static var pipeEnds: (read: Int32, write: Int32) = (-1, -1)
@@ -49,7 +51,7 @@ final class StopSignals: @unchecked Sendable {
         let readEnd = Self.pipeEnds.read
         guard readEnd >= 0 else { return }
         let reader = Reader(descriptor: readEnd) { [weak self] number in
-            self?.lock.withLock { self?.received = number }
+            self?.received.withLock { $0 = number }
             onStop()
         }
         var thread = pthread_t()
@@ -76,8 +78,8 @@ final class StopSignals: @unchecked Sendable {
         }
     }
 
-    var requested: Bool { lock.withLock { received != 0 } }
-    var signalName: String { lock.withLock { received == SIGINT ? "SIGINT" : "SIGTERM" } }
+    var requested: Bool { received.withLock { $0 != 0 } }
+    var signalName: String { received.withLock { $0 == SIGINT ? "SIGINT" : "SIGTERM" } }
 
     /// The reading thread's work.
     private final class Reader {
@@ -100,19 +102,5 @@ final class StopSignals: @unchecked Sendable {
                 }
             }
         }
-    }
-}
-
-/// A pthread mutex: one lock without pulling in Foundation.
-///
-/// It stays in this file, private: it is ``StopSignals``'s own lock and nothing else uses it.
-private final class PthreadLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
