@@ -123,19 +123,25 @@ struct CommandTests {
         }
     }
 
+    /// Starts dns-create against an unresolvable Headscale over plain http, waits for its first
+    /// line (the warning: `main` has run), sends SIGTERM and returns the exit status. It would
+    /// retry the name for ever: only the signal ends it.
+    static func stopWhileResolving(_ world: LifecycleWorld) async throws -> (status: Int32, child: SpawnedProcess) {
+        let child = try start(
+            ["dns-create"],
+            world.environment(["HEADSCALE_URL": "http://headscale.invalid:8080", "RETRY_INTERVAL": "600"]),
+            in: world
+        )
+        #expect(await eventually { child.standardError.contains("plain http") })
+        child.signal(SIGTERM)
+        return (try await child.wait(timeout: .seconds(120)), child)
+    }
+
     @Test("an API key bound for plain http on another host is warned about once, at start")
     func plainHTTPWarning() async throws {
         let world = try await LifecycleWorld.start()
         try await withFake(world) { world in
-            // An unresolvable name: dns-create keeps retrying until the SIGTERM.
-            let child = try CommandTests.start(
-                ["dns-create"],
-                world.environment(["HEADSCALE_URL": "http://headscale.invalid:8080", "RETRY_INTERVAL": "600"]),
-                in: world
-            )
-            #expect(await eventually { child.standardError.contains("plain http") })
-            child.signal(SIGTERM)
-            let status = try await child.wait(timeout: .seconds(120))
+            let (status, child) = try await Self.stopWhileResolving(world)
             #expect(status == 0, "\(child.standardError)")
             let lines = child.standardError.split(separator: "\n").filter { $0.contains("plain http") }
             #expect(lines.count == 1, "\(child.standardError)")
@@ -155,14 +161,7 @@ struct CommandTests {
         let world = try await LifecycleWorld.start()
         try await withFake(world) { world in
             for attempt in 1...8 {
-                let child = try CommandTests.start(
-                    ["dns-create"],
-                    world.environment(["HEADSCALE_URL": "http://headscale.invalid:8080", "RETRY_INTERVAL": "600"]),
-                    in: world
-                )
-                #expect(await eventually { child.standardError.contains("plain http") })
-                child.signal(SIGTERM)
-                let status = try await child.wait(timeout: .seconds(120))
+                let (status, child) = try await Self.stopWhileResolving(world)
                 #expect(status == 0, "attempt \(attempt): \(child.standardError)")
             }
         }
