@@ -51,24 +51,27 @@ public final class CloudflareClient: Sendable {
     /// Every record whose name is `name` (Cloudflare's exact-name filter), following
     /// `result_info` pages. Callers still compare names themselves, case-insensitively.
     public func records(named name: String) async throws -> [DNSRecord] {
+        try await listRecords(filter: "name=\(PercentEncoding.escape(name.lowercased()))&", perPage: pageSize).records
+    }
+
+    /// The records `filter` selects (query parameters ending in `&`, or empty for the whole zone),
+    /// `perPage` at a time, following `result_info` to the last page; also the pages fetched (one
+    /// request each).
+    func listRecords(filter: String, perPage: Int) async throws -> (records: [DNSRecord], pages: Int) {
         var all: [DNSRecord] = []
         var page = 1
+        let label = "GET \(recordsPath)"
         while true {
-            let query = "?name=\(PercentEncoding.escape(name.lowercased()))&per_page=\(pageSize)&page=\(page)"
-            let label = "GET \(recordsPath)"
-            let envelope: CloudflareEnvelope<[DNSRecord]> = try await call(
-                HTTPRequest(.get, baseURL + recordsPath + query),
-                label: label
-            )
+            let query = "?\(filter)per_page=\(perPage)&page=\(page)"
+            let envelope: CloudflareEnvelope<[DNSRecord]> = try await call(HTTPRequest(.get, baseURL + recordsPath + query), label: label)
             let batch = envelope.result ?? []
             all += batch
             let totalPages = envelope.resultInfo?.totalPages ?? 1
             // Stop on the last page, or on an empty page whatever the envelope claims.
-            if page >= totalPages || batch.isEmpty { break }
+            if page >= totalPages || batch.isEmpty { return (all, page) }
             page += 1
             if page > 10_000 { throw CloudflareError.malformedResponse(request: label, detail: "more than 10000 pages") }
         }
-        return all
     }
 
     /// Outcome of a create: the new record, or Cloudflare's word that an identical one exists.
@@ -83,11 +86,7 @@ public final class CloudflareClient: Sendable {
     public func createRecord(_ input: DNSRecordInput) async throws -> CreateOutcome {
         let request = HTTPRequest(.post, baseURL + recordsPath, body: Array(try JSONEncoder().encode(input)), retryPolicy: .whenNotProcessed)
         do {
-            let envelope: CloudflareEnvelope<DNSRecord> = try await call(request, label: "POST \(recordsPath)")
-            guard let record = envelope.result else {
-                throw CloudflareError.malformedResponse(request: "POST \(recordsPath)", detail: "no result")
-            }
-            return .created(record)
+            return .created(try await result(of: request, label: "POST \(recordsPath)"))
         } catch let error as CloudflareError where error.codes.contains(Self.identicalRecordCode) {
             return .identicalExists
         }
@@ -98,11 +97,7 @@ public final class CloudflareClient: Sendable {
         let path = "\(recordsPath)/\(PercentEncoding.escape(id))"
         // Setting absolute values: repeating it is harmless.
         let request = HTTPRequest(.patch, baseURL + path, body: Array(try JSONEncoder().encode(input)), retryPolicy: .idempotent)
-        let envelope: CloudflareEnvelope<DNSRecord> = try await call(request, label: "PATCH \(recordsPath)/\(id)")
-        guard let record = envelope.result else {
-            throw CloudflareError.malformedResponse(request: "PATCH \(path)", detail: "no result")
-        }
-        return record
+        return try await result(of: request, label: "PATCH \(recordsPath)/\(id)")
     }
 
     /// Deletes a record; one already gone (404 / 81044) counts as deleted.
@@ -120,6 +115,13 @@ public final class CloudflareClient: Sendable {
     }
 
     // MARK: Plumbing
+
+    /// ``call(_:label:)`` for the calls whose answer must carry a `result`.
+    func result<T: Decodable>(of request: HTTPRequest, label: String) async throws -> T {
+        let envelope: CloudflareEnvelope<T> = try await call(request, label: label)
+        guard let result = envelope.result else { throw CloudflareError.malformedResponse(request: label, detail: "no result") }
+        return result
+    }
 
     func call<T: Decodable>(_ request: HTTPRequest, label: String) async throws -> CloudflareEnvelope<T> {
         var request = request

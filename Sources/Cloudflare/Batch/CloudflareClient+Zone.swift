@@ -23,19 +23,8 @@ extension CloudflareClient {
     /// let addresses = listing.records.filter { $0.type == "A" || $0.type == "AAAA" }
     /// ```
     public func zoneRecords(perPage: Int = 5_000) async throws -> ZoneListing {
-        var all: [DNSRecord] = []
-        var page = 1
-        let label = "GET \(recordsPath)"
-        while true {
-            let query = "?per_page=\(perPage)&page=\(page)"
-            let envelope: CloudflareEnvelope<[DNSRecord]> = try await call(HTTPRequest(.get, baseURL + recordsPath + query), label: label)
-            let batch = envelope.result ?? []
-            all += batch
-            let totalPages = envelope.resultInfo?.totalPages ?? 1
-            if page >= totalPages || batch.isEmpty { return ZoneListing(records: all, requests: page) }
-            page += 1
-            if page > 10_000 { throw CloudflareError.malformedResponse(request: label, detail: "more than 10000 pages") }
-        }
+        let listing = try await listRecords(filter: "", perPage: perPage)
+        return ZoneListing(records: listing.records, requests: listing.pages)
     }
 
     /// Sends one batch (`POST …/dns_records/batch`). Cloudflare applies it as one transaction: if
@@ -45,10 +34,6 @@ extension CloudflareClient {
     public func applyBatch(_ batch: DNSRecordBatch) async throws -> DNSRecordBatchResult {
         let path = "\(recordsPath)/batch"
         let request = HTTPRequest(.post, baseURL + path, body: Array(try JSONEncoder().encode(batch)), retryPolicy: .whenNotProcessed)
-        let envelope: CloudflareEnvelope<DNSRecordBatchResult> = try await call(request, label: "POST \(path)")
-        guard let result = envelope.result else {
-            throw CloudflareError.malformedResponse(request: "POST \(path)", detail: "no result")
-        }
-        return result
+        return try await result(of: request, label: "POST \(path)")
     }
 }
