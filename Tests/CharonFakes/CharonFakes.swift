@@ -42,9 +42,16 @@ struct CharonFakes {
             print("CharonFakes: bad --version, --nodes, --records, --scenario or --batch-limit")
             exit(2)
         }
-        let headscale = try await FakeHeadscale.start(version: version, apiKey: options["--api-key"]!)
-        let cloudflare = try await FakeCloudflare.start(token: options["--token"]!, zoneID: options["--zone"]!, batchLimit: batchLimit)
-        headscale.addUser("services")
+        let apis = try await HeadscaleAndCloudflare.start(
+            version: version,
+            apiKey: options["--api-key"]!,
+            user: "services",
+            token: options["--token"]!,
+            zoneID: options["--zone"]!,
+            batchLimit: batchLimit
+        )
+        let headscale = apis.headscale
+        let cloudflare = apis.cloudflare
         if options["--scenario"] == "fleet" {
             FleetScenario(nodes: nodes, records: records).seed(headscale: headscale, cloudflare: cloudflare)
         }

@@ -21,36 +21,33 @@ final class FleetWorld: StoppableFake, Sendable {
     static let domain = "example.com"
     static let marker = RecordOwnership.marker(ownerID: "charon")
 
-    let headscale: FakeHeadscale
-    let cloudflare: FakeCloudflare
+    let apis: HeadscaleAndCloudflare
+    var headscale: FakeHeadscale { apis.headscale }
+    var cloudflare: FakeCloudflare { apis.cloudflare }
 
-    private init(headscale: FakeHeadscale, cloudflare: FakeCloudflare) {
-        self.headscale = headscale
-        self.cloudflare = cloudflare
+    private init(apis: HeadscaleAndCloudflare) {
+        self.apis = apis
     }
 
     static func start(version: FakeHeadscale.Version = .v0_28, maxPerPage: Int = 5_000, batchLimit: Int = 200) async throws -> FleetWorld {
-        let headscale = try await FakeHeadscale.start(version: version, apiKey: apiKey)
-        let cloudflare = try await FakeCloudflare.start(token: token, zoneID: zone, maxPerPage: maxPerPage, batchLimit: batchLimit)
-        headscale.addUser(user)
-        return FleetWorld(headscale: headscale, cloudflare: cloudflare)
+        FleetWorld(
+            apis: try await HeadscaleAndCloudflare.start(
+                version: version,
+                apiKey: apiKey,
+                user: user,
+                token: token,
+                zoneID: zone,
+                maxPerPage: maxPerPage,
+                batchLimit: batchLimit
+            )
+        )
     }
 
-    func stop() async {
-        await headscale.stop()
-        await cloudflare.stop()
-    }
+    func stop() async { await apis.stop() }
 
     func environment(_ overrides: [String: String] = [:]) -> [String: String] {
-        var environment = [
-            "DOMAIN_NAME": Self.domain,
-            "HEADSCALE_URL": headscale.url,
-            "HEADSCALE_API_KEY": Self.apiKey,
-            "HEADSCALE_USER": Self.user,
-            "CLOUDFLARE_API_TOKEN": Self.token,
-            "CLOUDFLARE_ZONE_ID": Self.zone,
-            "CLOUDFLARE_API_URL": cloudflare.url,
-        ]
+        var environment = apis.environment
+        environment["DOMAIN_NAME"] = Self.domain
         for (name, value) in overrides { environment[name] = value }
         return environment.filter { !$0.value.isEmpty }
     }

@@ -10,37 +10,33 @@ import Testing
 /// Lifecycle fakes), the Kubernetes API, and the `tailscale` CLI.
 struct IngressReconcilerTests {
     struct World: StoppableFake {
-        let headscale: FakeHeadscale
-        let cloudflare: FakeCloudflare
+        let apis: HeadscaleAndCloudflare
+        var headscale: FakeHeadscale { apis.headscale }
+        var cloudflare: FakeCloudflare { apis.cloudflare }
         let kubernetes: FakeConfigMapAPI
         let tailscale: FakeTailscale
         let reconciler: IngressReconciler
         let staleID: Int
 
         init(status: String) async throws {
-            headscale = try await FakeHeadscale.start(version: .v0_28)
-            headscale.addUser("ingress")
-            staleID = headscale.addNode(name: "nginx-ingress-node1", user: "ingress", online: false)
+            let apis = try await HeadscaleAndCloudflare.start(user: "ingress")
+            self.apis = apis
+            staleID = apis.headscale.addNode(name: "nginx-ingress-node1", user: "ingress", online: false)
             // Another service's node with a similar name: never touched.
-            headscale.addNode(name: "nginx-ingress-node10", user: "ingress")
-            cloudflare = try await FakeCloudflare.start()
+            apis.headscale.addNode(name: "nginx-ingress-node10", user: "ingress")
             kubernetes = try await FakeConfigMapAPI.start(data: ["use-forwarded-headers": "true"])
             tailscale = try FakeTailscale(status: status)
 
             let hostname = try IngressHostname(nodeName: "node1")
             let configuration = try IngressLifecycleSettings.configuration(
                 hostname: hostname,
-                environment: [
-                    "HEADSCALE_URL": headscale.url, "HEADSCALE_API_KEY": headscale.apiKey, "HEADSCALE_USER": "ingress",
-                    "CLOUDFLARE_API_TOKEN": cloudflare.token, "CLOUDFLARE_ZONE_ID": cloudflare.zoneID, "CLOUDFLARE_API_URL": cloudflare.url,
-                    "DOMAIN_NAME": "example.com",
-                ]
+                environment: apis.environment.merging(["DOMAIN_NAME": "example.com"]) { _, setting in setting }
             )
             let clients = LifecycleClients(configuration: configuration)
             let join = TailnetJoin(
                 configuration: .init(
                     hostname: hostname,
-                    loginServer: headscale.url,
+                    loginServer: apis.headscale.url,
                     keyDirectory: tailscale.folder.path + "/keys",
                     upTimeoutSeconds: 10,
                     settleTimeout: .seconds(2),
@@ -75,8 +71,7 @@ struct IngressReconcilerTests {
         }
 
         func stop() async {
-            await headscale.stop()
-            await cloudflare.stop()
+            await apis.stop()
             await kubernetes.stop()
         }
     }

@@ -20,47 +20,44 @@ final class LifecycleWorld: StoppableFake, @unchecked Sendable {
     static let fqdn = "ollama.example.com"
     static let marker = RecordOwnership.marker(ownerID: "charon")
 
-    let headscale: FakeHeadscale
-    let cloudflare: FakeCloudflare
+    let apis: HeadscaleAndCloudflare
     let scratch: TemporaryDirectory
+    var headscale: FakeHeadscale { apis.headscale }
+    var cloudflare: FakeCloudflare { apis.cloudflare }
 
-    private init(headscale: FakeHeadscale, cloudflare: FakeCloudflare, scratch: TemporaryDirectory) {
-        self.headscale = headscale
-        self.cloudflare = cloudflare
+    private init(apis: HeadscaleAndCloudflare, scratch: TemporaryDirectory) {
+        self.apis = apis
         self.scratch = scratch
     }
 
     static func start(version: FakeHeadscale.Version = .v0_28, maxPerPage: Int = 5_000) async throws -> LifecycleWorld {
-        let headscale = try await FakeHeadscale.start(version: version, apiKey: apiKey)
-        let cloudflare = try await FakeCloudflare.start(token: token, zoneID: zone, maxPerPage: maxPerPage)
-        headscale.addUser(user)
-        return LifecycleWorld(headscale: headscale, cloudflare: cloudflare, scratch: try TemporaryDirectory(prefix: "lifecycle"))
+        let apis = try await HeadscaleAndCloudflare.start(
+            version: version,
+            apiKey: apiKey,
+            user: user,
+            token: token,
+            zoneID: zone,
+            maxPerPage: maxPerPage
+        )
+        return LifecycleWorld(apis: apis, scratch: try TemporaryDirectory(prefix: "lifecycle"))
     }
 
-    func stop() async {
-        await headscale.stop()
-        await cloudflare.stop()
-    }
+    func stop() async { await apis.stop() }
 
     var keyPath: String { scratch.path + "/authkey" }
 
     /// The environment a pod would give the container, pointing at the fakes.
     func environment(_ overrides: [String: String] = [:]) -> [String: String] {
-        var environment = [
+        var environment = apis.environment
+        environment.merge([
             "TS_HOSTNAME": Self.hostname,
             "DOMAIN_NAME": "example.com",
-            "HEADSCALE_URL": headscale.url,
-            "HEADSCALE_API_KEY": Self.apiKey,
-            "HEADSCALE_USER": Self.user,
-            "CLOUDFLARE_API_TOKEN": Self.token,
-            "CLOUDFLARE_ZONE_ID": Self.zone,
-            "CLOUDFLARE_API_URL": cloudflare.url,
             "AUTHKEY_OUTPUT_PATH": keyPath,
             "RETRY_INTERVAL": "0.05",
             "MAX_RETRIES": "5",
             "MONITOR_INTERVAL": "0.05",
             "DNS_RECHECK_INTERVAL": "300",
-        ]
+        ]) { _, setting in setting }
         for (name, value) in overrides { environment[name] = value }
         return environment.filter { !$0.value.isEmpty }
     }
