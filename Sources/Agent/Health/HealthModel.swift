@@ -14,10 +14,23 @@ import Synchronization
 /// ```
 public final class HealthModel: Sendable {
     struct State {
+        /// The checks as last recorded (a pass in flight may be half-way through them).
         var snapshot: HealthSnapshot
+        /// `/status` as last encoded from `snapshot`: at the end of a pass, or on fleet news.
         var statusBody: ByteBuffer
         /// When the pass in flight began (`nil` between passes): a stalled loop fails `/healthz`.
         var passStarted: ContinuousClock.Instant?
+
+        init(snapshot: HealthSnapshot) {
+            self.snapshot = snapshot
+            statusBody = ByteBuffer()
+            encodeStatus()
+        }
+
+        /// Encodes `/status` from `snapshot`.
+        mutating func encodeStatus() {
+            statusBody = ByteBuffer(bytes: StatusDocument(snapshot).encoded())
+        }
     }
 
     private let state: Mutex<State>
@@ -47,7 +60,7 @@ public final class HealthModel: Sendable {
             lastPass: nil,
             fleet: fleet ? FleetReport() : nil
         )
-        state = Mutex(State(snapshot: snapshot, statusBody: ByteBuffer(bytes: StatusDocument(snapshot).encoded()), passStarted: nil))
+        state = Mutex(State(snapshot: snapshot))
     }
 
     /// Stores one result. Returns whether the check changed state (`ok` or `reason`), which is what
@@ -82,7 +95,7 @@ public final class HealthModel: Sendable {
             snapshot.passes += 1
             snapshot.lastPass = time
             state.snapshot = snapshot
-            state.statusBody = ByteBuffer(bytes: StatusDocument(snapshot).encoded())
+            state.encodeStatus()
             state.passStarted = nil
             return snapshot
         }
@@ -96,7 +109,7 @@ public final class HealthModel: Sendable {
             guard var report = state.snapshot.fleet else { return }
             change(&report)
             state.snapshot.fleet = report
-            state.statusBody = ByteBuffer(bytes: StatusDocument(state.snapshot).encoded())
+            state.encodeStatus()
         }
     }
 
