@@ -67,7 +67,7 @@ test: deps-test lint
 # Formatting, Package.swift against the imports (every edge real, every import declared), and
 # the source layout (one public type per file, a usage example on each).
 lint:
-	swift format lint --strict --recursive Package.swift Sources Tests
+	swift format lint --strict --recursive Package.swift Sources Tests Plugins
 	scripts/check-imports.py
 	scripts/check-source-layout.py --self-test
 	scripts/check-source-layout.py

@@ -51,7 +51,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Foundations
-        .target(name: "CharonSupport", swiftSettings: swiftSettings),
+        .target(name: "CharonSupport", swiftSettings: swiftSettings, plugins: ["BuildInfo"]),
         .target(
             name: "HostCommand",
             dependencies: [
@@ -118,7 +118,8 @@ let package = Package(
                 "OCI", "Containerd", "Kubernetes", "Lifecycle", "Tailscale", "Agent", "Ingress", "Fleet", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfo"]
         ),
         .executableTarget(
             name: "CharonLifecycle",
@@ -126,8 +127,14 @@ let package = Package(
                 "Lifecycle", "CharonSupport", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfo"]
         ),
+
+        // MARK: Build plugins
+        /// Stamps `CHARON_VERSION` into CharonSupport and embeds each executable's linked Swift
+        /// packages (read back by the image builder's SBOM).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
 
         // MARK: Tests
         /// Loopback fakes of Headscale, Cloudflare, the Kubernetes API and tailscaled, and helpers

@@ -4,14 +4,25 @@
 #
 #   scripts/private-containerd.sh start DIR   # prints the socket path once it answers
 #   scripts/private-containerd.sh stop DIR
+#
+# The sockets are not in DIR: a unix socket path holds at most 107 bytes, and a clone at
+# ~/src/github.com/<org>/charon-node/.build/containerd-test/ leaves too little for
+# `containerd.sock.ttrpc`. They go in a private folder (0700) under /tmp named after DIR's hash,
+# so `stop DIR` finds the same one and two checkouts never share it.
 set -euo pipefail
 action=${1:?start|stop}
 dir=$(realpath -m "${2:?folder}")
-socket="$dir/containerd.sock"
+sockets=${TMPDIR:-/tmp}/charon-ctd-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+socket="$sockets/containerd.sock"
 
 case "$action" in
 start)
   mkdir -p "$dir"
+  mkdir -p -m 0700 "$sockets"
+  [[ -O $sockets && ! -L $sockets ]] || {
+    echo "$sockets is not a folder of ours" >&2
+    exit 1
+  }
   if [[ -S $socket ]] && ctr --address "$socket" version >/dev/null 2>&1; then
     echo "$socket"
     exit 0
@@ -58,6 +69,7 @@ stop)
   # Containers started by tests leave runc shims and mounts behind when killed mid-way.
   pkill -f "containerd-shim.*$dir" 2>/dev/null || true
   grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null || true
+  rm -rf "$sockets"
   ;;
 *)
   echo "usage: $0 start|stop DIR" >&2

@@ -26,6 +26,10 @@ struct CharonLifecycle: AsyncParsableCommand {
     static func main() async {
         // First: a SIGTERM from here on is never lost, whichever thread takes it (StopSignals).
         StopSignals.install()
+        if CommandLine.arguments.dropFirst() == [BuildInfoText.flag] {
+            print(BuildInfoText.json(from: EmbeddedBuildInfo.marked))
+            Glibc.exit(0)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = (getenv("LOG_LEVEL").map { Logger.Level(rawValue: String(cString: $0)) } ?? nil) ?? .info

@@ -14,4 +14,14 @@ struct CharonNode: AsyncParsableCommand {
         version: CharonVersion.current,
         subcommands: [ImageCommand.self, AgentCommand.self, StatusCommand.self, IngressCommand.self, FleetCommand.self]
     )
+
+    /// `--build-info` prints what this binary is built from (version, compiler, Swift packages),
+    /// the JSON the image builder reads from it for the SBOM; everything else is ArgumentParser's.
+    static func main() async {
+        if CommandLine.arguments.dropFirst() == [BuildInfoText.flag] {
+            print(BuildInfoText.json(from: EmbeddedBuildInfo.marked))
+            return
+        }
+        await main(nil)
+    }
 }

@@ -1,7 +1,11 @@
 import CharonSupport
 import Glibc
 
-/// A fresh folder under the build folder's `tmp/`, removed when the value is released.
+/// A fresh private folder (mode 0700) under `$TMPDIR` or `/tmp`, removed when the value is released.
+///
+/// Not under the build folder: tests bind unix sockets in these folders, and a socket path may
+/// hold at most 107 bytes. A clone at `~/src/github.com/<org>/charon-node` plus
+/// `.build/<triple>/debug/tmp/<folder>/` leaves too little for the socket's own name.
 ///
 /// ```swift
 /// let scratch = try TemporaryDirectory()
@@ -11,9 +15,7 @@ public final class TemporaryDirectory {
     public let path: String
 
     public init(prefix: String = "charon-test") throws {
-        let base = "\(BuiltProducts.directory)/tmp"
-        try POSIXIO.makeDirectories(base)
-        path = try TemporaryFiles.makeFolder(prefix: prefix, in: base)
+        path = try TemporaryFiles.makeFolder(prefix: prefix)
     }
 
     deinit {

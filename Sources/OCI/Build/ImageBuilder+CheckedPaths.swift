@@ -8,6 +8,7 @@ extension ImageBuilder {
         let inputs = try spec.layers.flatMap { try planner.plan($0).inputs }
         // Each input line starts with its host path, then a tab and the stat fields.
         let hostPaths = inputs.map { String($0.prefix { $0 != "\t" }) }
-        return [spec.path] + hostPaths + [options.output, BuildRecord.path(for: options.output)]
+        return [spec.path] + hostPaths + DebianPackageDatabase.recordPaths(root: options.packageDatabaseRoot)
+            + [options.output, BuildRecord.path(for: options.output), Self.sbomPath(for: options.output)]
     }
 }

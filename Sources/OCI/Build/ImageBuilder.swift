@@ -25,14 +25,26 @@ public struct ImageBuilder {
         public var compressionThreads: Int
         /// Receives progress while layers are written (a terminal shows it; logs do not need it).
         public var progress: (@Sendable (BuildProgress) -> Void)?
+        /// The system whose package records name the image's files in its SBOM (`/`).
+        public var packageDatabaseRoot: String
 
-        public init(output: String, sourceDateEpoch: Int = 0, executableSearchPath: [String] = [], compressionThreads: Int = 0) {
+        public init(
+            output: String,
+            sourceDateEpoch: Int = 0,
+            executableSearchPath: [String] = [],
+            compressionThreads: Int = 0,
+            packageDatabaseRoot: String = "/"
+        ) {
             self.output = output
             self.sourceDateEpoch = sourceDateEpoch
             self.executableSearchPath = executableSearchPath
             self.compressionThreads = compressionThreads
+            self.packageDatabaseRoot = packageDatabaseRoot
         }
     }
+
+    /// Where the SBOM of the tarball at `output` is written: `<output>.spdx.json`.
+    public static func sbomPath(for output: String) -> String { "\(output).spdx.json" }
 
     /// How far the layer being written is.
     public struct BuildProgress: Sendable {
@@ -87,8 +99,9 @@ public struct ImageBuilder {
         let plans = try spec.layers.map { try planner.plan($0) }
         let fingerprint = try fingerprint(of: spec, plans: plans)
 
+        let sbomPath = Self.sbomPath(for: output)
         if let record = BuildRecord.load(for: output), record.matches(output: output, fingerprint: fingerprint),
-            record.reference == spec.reference.description
+            record.reference == spec.reference.description, POSIXIO.exists(sbomPath)
         {
             logger.info("unchanged: \(output) already holds \(record.reference) \(record.manifestDigest); nothing written")
             return Result(
@@ -101,8 +114,16 @@ public struct ImageBuilder {
             )
         }
 
+        // Only now, with a build due: which package each file comes from, and the records that
+        // say so inside the image and beside it.
+        let inventory = try ImageInventory(
+            spec: spec,
+            plans: plans,
+            database: try DebianPackageDatabase(root: options.packageDatabaseRoot),
+            sourceDateEpoch: options.sourceDateEpoch
+        )
         let file = try AtomicFile(destination: output, mode: 0o644)
-        let (manifestDigest, blobs) = try writeArchive(spec, plans: plans, into: file)
+        let (manifestDigest, blobs) = try writeArchive(spec, plans: try inventory.plansWithRecords(), into: file)
 
         var outcome = Outcome.written
         if let existing = try? ImageArchiveReader.describe(output), existing.manifestDigest == manifestDigest,
@@ -116,6 +137,7 @@ public struct ImageBuilder {
             try file.commit(.dataBeforeRename)
             logger.info("wrote \(output): \(spec.reference) \(manifestDigest), \(file.size) bytes")
         }
+        try AtomicFile.write(inventory.documentBytes, to: sbomPath, mode: 0o644, durability: .dataBeforeRename)
         guard let stamp = BuildRecord.stamp(of: output) else { throw SystemError(operation: "stat", path: output) }
         try BuildRecord(
             fingerprint: fingerprint,
@@ -124,9 +146,9 @@ public struct ImageBuilder {
             size: stamp.size,
             modificationTime: stamp.time
         ).save(for: output)
-        // The tarball was renamed with its data flushed and the record without (it is a cache,
-        // checked against the tarball's size and mtime): one flush of the folder now makes both
-        // new names durable, where a flush per file cost one more journal commit each.
+        // The tarball and the SBOM were renamed with their data flushed and the record without (it
+        // is a cache, checked against the tarball's size and mtime): one flush of the folder now
+        // makes the new names durable, where a flush per file cost one more journal commit each.
         try POSIXIO.syncDirectory(folder)
         return Result(
             reference: spec.reference.description,
@@ -144,6 +166,8 @@ public struct ImageBuilder {
         let specText = String(decoding: try POSIXIO.readFile(spec.path), as: UTF8.self)
         var text = "charon-node \(CharonVersion.current)\nepoch \(options.sourceDateEpoch)\n"
         text += "spec \(spec.path)\n\(specText)\n"
+        // A package upgraded or removed changes the SBOM even where no file of the image moved.
+        text += "packages \(DebianPackageDatabase.stamp(root: options.packageDatabaseRoot))\n"
         for (index, plan) in plans.enumerated() {
             text += "layer \(index)\n" + plan.inputs.joined(separator: "\n") + "\n"
         }

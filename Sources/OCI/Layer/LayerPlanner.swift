@@ -33,6 +33,11 @@ public struct LayerPlanner {
         self.resolver = resolver
     }
 
+    /// Paths in the order a layer's tar holds them: by their UTF-8 bytes, whatever the locale.
+    static func byteOrder(_ paths: some Sequence<String>) -> [String] {
+        paths.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
     public func plan(_ layer: LayerSpec) throws -> Plan {
         var builder = EntryTable()
         for (index, item) in layer.contents.enumerated() {
@@ -195,7 +200,7 @@ private struct EntryTable {
     func finish() -> LayerPlanner.Plan {
         var firstPathOfInode: [String: String] = [:]
         var result: [LayerEntry] = []
-        for path in entries.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for path in LayerPlanner.byteOrder(entries.keys) {
             var entry = entries[path]!
             if case .hostFile = entry.kind, let inode = inodes[path] {
                 let key = "\(inode.device):\(inode.inode):\(entry.mode):\(entry.owner.uid):\(entry.owner.gid)"
@@ -208,5 +213,29 @@ private struct EntryTable {
             result.append(entry)
         }
         return LayerPlanner.Plan(entries: result, inputs: inputs.sorted())
+    }
+}
+
+extension LayerPlanner.Plan {
+    /// This plan with `extra` entries (generated files: the SBOM, dpkg records) and any folder
+    /// they need, still in byte order of their paths. A path the plan already holds is a
+    /// conflict, as two spec items writing one path are.
+    public func adding(_ extra: [LayerEntry]) throws -> LayerPlanner.Plan {
+        var byPath = Dictionary(uniqueKeysWithValues: entries.map { ($0.path, $0) })
+        for entry in extra {
+            if let existing = byPath[entry.path], existing != entry { throw ImageSpecError.conflictingEntries(path: entry.path) }
+            byPath[entry.path] = entry
+            var parent = POSIXIO.directoryName(of: entry.path)
+            while parent != "." && parent != "/" {
+                if let existing = byPath[parent] {
+                    guard existing.kind == .directory else { throw ImageSpecError.conflictingEntries(path: parent) }
+                } else {
+                    byPath[parent] = LayerEntry(path: parent, kind: .directory, mode: 0o755)
+                }
+                parent = POSIXIO.directoryName(of: parent)
+            }
+        }
+        let sorted = LayerPlanner.byteOrder(byPath.keys).map { byPath[$0]! }
+        return LayerPlanner.Plan(entries: sorted, inputs: inputs)
     }
 }
