@@ -4,6 +4,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# The version stamped into both executables (the BuildInfo plugin reads CHARON_VERSION). Releases
+# set it; otherwise it names the commit, the same in every clone of it.
+VERSION      ?= 0.0.0-dev+g$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+export CHARON_VERSION := $(VERSION)
 BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s
 RELEASE_BIN  := .build/release
 DEMO_DIR     := $(CURDIR)/.build/demo
@@ -11,11 +15,13 @@ TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
 HOST_SOCKET  := /run/containerd/containerd.sock
 PREFIX       ?= /usr/local
 
-.PHONY: help deps deps-demo deps-test deps-bench build demo test lint bench bench-lifecycle bench-agent bench-fleet install clean
+.PHONY: help deps deps-demo deps-test deps-bench deps-release build release demo test lint bench bench-lifecycle bench-agent bench-fleet install clean
 
 help:
 	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
 	@echo "make test    every test, against a private containerd and real nginx"
+	@echo "make release REGISTRY=<registry>/<path> VERSION=<x.y.z> [REGISTRY_INSECURE=1]"
+	@echo "             push the agent image and pin daemonset/ to it by digest (docs/operations.md)"
 	@echo "make bench   image build vs buildah vs the single-pass floor (docs/benchmarks.md)"
 	@echo "make bench-lifecycle / bench-agent / bench-fleet   docs/lifecycle.md, docs/agent.md, docs/fleet.md figures"
 	@echo "make lint    swift format lint --strict, Package.swift against the imports, the source layout"
@@ -30,9 +36,21 @@ deps-test:
 	@scripts/install-deps.sh test
 deps-bench:
 	@scripts/install-deps.sh bench
+deps-release:
+	@scripts/install-deps.sh release
 
 build: deps
 	swift build $(BUILD_FLAGS)
+
+# Builds the release binaries with VERSION stamped in, the agent image with charon-node's own
+# builder, pushes it (skopeo) and pins every kustomization under PIN_DIR (daemonset/) to it by
+# digest. The last line printed is `released REGISTRY/charon-node:VERSION@sha256:…`.
+release: deps-release
+	@[[ $(origin VERSION) == command line || $(origin VERSION) == environment ]] || \
+	  { echo "make release: set VERSION=<x.y.z>" >&2; exit 2; }
+	swift build $(BUILD_FLAGS)
+	REGISTRY=$(REGISTRY) VERSION=$(VERSION) REGISTRY_INSECURE=$(REGISTRY_INSECURE) PIN_DIR=$(or $(PIN_DIR),daemonset) \
+	  RELEASE_BIN=$(RELEASE_BIN) scripts/release.sh
 
 # The demo uses the node's containerd when it has one, else a private one under .build/demo.
 demo: deps-demo build
@@ -54,14 +72,17 @@ demo: deps-demo build
 
 # Builds the tests, starts the private containerd, runs everything (CI=true turns missing
 # prerequisites into failures, not skips), and always stops containerd again.
+# Then the release against a real registry (scripts/check-release.sh) and the manifests.
 test: deps-test lint
+	@scripts/install-tools.sh all
 	swift build --build-tests
 	@set -uo pipefail; \
 	socket=$$(scripts/private-containerd.sh start $(TEST_CTD_DIR)) || exit 1; \
 	CHARON_TEST_CONTAINERD_ADDRESS=$$socket CHARON_TEST_CONTAINERD_DIR=$(TEST_CTD_DIR) \
 	  swift test --skip-build 2>&1 | tee .build/test.log; status=$${PIPESTATUS[0]}; \
+	scripts/check-release.sh $$socket || status=1; \
 	scripts/private-containerd.sh stop $(TEST_CTD_DIR); \
-	if [[ -x scripts/check-manifests.sh ]]; then scripts/check-manifests.sh || status=1; fi; \
+	scripts/check-manifests.sh || status=1; \
 	exit $$status
 
 # Formatting, Package.swift against the imports (every edge real, every import declared), and

@@ -2,7 +2,7 @@
 # Validates what we ship for clusters and hosts; exits non-zero on any failure.
 #   - every daemonset/*.yaml and daemonset/*/*.yaml with kubernetes-validate --strict (unknown
 #     fields are errors),
-#     installed from PyPI into a venv under .build/
+#     (scripts/install-tools.sh puts it in .build/tools/venv)
 #   - systemd/*.service with systemd-analyze verify; any complaint about our unit is a failure
 #     (verify itself exits 0 on many of them, e.g. "Invalid syntax, ignoring")
 #   - the docs with scripts/check-docs.py: every relative link in README.md and docs/*.md
@@ -12,16 +12,14 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-tools=$root/.build/manifest-tools
+tools=$root/.build/tools
 status=0
 
 # kubernetes-validate: pinned, so CI results do not move under us.
-if [[ ! -x $tools/venv/bin/kubernetes-validate ]]; then
-  python3 -m venv "$tools/venv" && "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' || {
-    echo "check-manifests: cannot install kubernetes-validate" >&2
-    exit 1
-  }
-fi
+scripts/install-tools.sh python || {
+  echo "check-manifests: cannot install kubernetes-validate" >&2
+  exit 1
+}
 shopt -s nullglob
 # daemonset/*/ holds variants (daemonset/traefik/); custom resources there (Gateway API) have no
 # schema in the validator, which warns and passes them: the Swift manifest tests check their shape.

@@ -5,17 +5,22 @@
 #   scripts/install-deps.sh build   # the C libraries behind the CArchive and CCurl targets
 #   scripts/install-deps.sh demo    # build + containerd and runc (make demo)
 #   scripts/install-deps.sh test    # demo + what the tests drive for real (make test)
+#   scripts/install-deps.sh release # build + what images/charon-node copies (ctr, nft) + skopeo
 #   scripts/install-deps.sh bench   # test + the benchmarks' peers (make bench, bench-agent, …)
 set -euo pipefail
 
 build=(pkg-config libarchive-dev libcurl4-openssl-dev ca-certificates)
 demo=("${build[@]}" containerd runc)
+# images/charon-node copies ctr (containerd) and nft (nftables) from this machine; skopeo pushes.
+release=("${build[@]}" containerd nftables skopeo python3-venv)
 test=(
   "${demo[@]}"
   # the ingress: a real nginx, nftables, network namespaces; clients and throwaway certificates
   nginx-light nftables iproute2 curl openssl
   # validators of what the builder writes; zstd reads compressed layers back
   skopeo umoci zstd
+  # the registry the release is pushed to in the tests (the CNCF distribution registry)
+  docker-registry
   # promtool (checks /metrics) ships in Debian's prometheus package
   prometheus
   # manifest and unit checks (kubernetes-validate in a venv, systemd-analyze verify)
@@ -29,8 +34,9 @@ build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
 test) packages=("${test[@]}") ;;
 bench) packages=("${bench[@]}") ;;
+release) packages=("${release[@]}") ;;
 *)
-  echo "usage: $0 build|demo|test|bench" >&2
+  echo "usage: $0 build|demo|test|bench|release" >&2
   exit 2
   ;;
 esac

@@ -7,8 +7,9 @@
 #
 # The sockets are not in DIR: a unix socket path holds at most 107 bytes, and a clone at
 # ~/src/github.com/<org>/charon-node/.build/containerd-test/ leaves too little for
-# `containerd.sock.ttrpc`. They go in a private folder (0700) under /tmp named after DIR's hash,
-# so `stop DIR` finds the same one and two checkouts never share it.
+# `containerd.sock.ttrpc`. They go in a folder of ours (0711) under /tmp named after DIR's hash,
+# so `stop DIR` finds the same one and two checkouts never share it. 0711: nobody else lists it;
+# the socket itself is containerd's (0660 root), so a user without rights is refused at the socket.
 set -euo pipefail
 action=${1:?start|stop}
 dir=$(realpath -m "${2:?folder}")
@@ -18,7 +19,7 @@ socket="$sockets/containerd.sock"
 case "$action" in
 start)
   mkdir -p "$dir"
-  mkdir -p -m 0700 "$sockets"
+  mkdir -p -m 0711 "$sockets"
   [[ -O $sockets && ! -L $sockets ]] || {
     echo "$sockets is not a folder of ours" >&2
     exit 1

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 
@@ -5,10 +6,28 @@ import Testing
 @Suite("charon-node and charon-lifecycle output")
 struct CLIOutputTests {
     @Test(arguments: ["charon-node", "charon-lifecycle"])
-    func versionIsTheRelease(executable: String) async throws {
+    func versionIsTheStampedOne(executable: String) async throws {
         let result = try await BuiltProducts.run(executable, ["--version"])
         #expect(result.exitCode == 0)
-        #expect(result.standardOutput == "0.1.0\n")
+        #expect(result.standardOutput == "\(TestEnvironment.stampedVersion)\n")
+    }
+
+    /// `--build-info`: the JSON the image builder reads from the binary for the SBOM, with the
+    /// same version `--version` prints and the Swift packages this executable links (and only
+    /// those: charon-lifecycle must not carry the server stack).
+    @Test(arguments: ["charon-node", "charon-lifecycle"])
+    func buildInfoNamesTheVersionAndTheLinkedPackages(executable: String) async throws {
+        let result = try await BuiltProducts.run(executable, ["--build-info"])
+        #expect(result.exitCode == 0)
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(info["name"] as? String == executable)
+        #expect(info["version"] as? String == TestEnvironment.stampedVersion)
+        let packages = (info["swiftPackages"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(packages.contains("swift-argument-parser") && packages.contains("swift-log"))
+        #expect(packages.contains("hummingbird") == (executable == "charon-node"), "\(packages)")
+        for package in info["swiftPackages"] as? [[String: Any]] ?? [] {
+            #expect((package["version"] as? String)?.first?.isNumber == true, "\(package)")
+        }
     }
 
     @Test func imageHelpListsTheThreeSteps() async throws {

@@ -46,7 +46,7 @@ struct ImageCLIContainerdTests {
             namespace: namespace
         )
         #expect(run.exitCode == 0, "ctr run: \(run.standardError)")
-        #expect(run.standardOutput == "0.1.0\n")
+        #expect(run.standardOutput == "\(TestEnvironment.stampedVersion)\n")
 
         // Nothing changed: nothing rewritten, nothing imported.
         let second = try await Self.rebuild(output: output, socket: socket, namespace: namespace)

@@ -44,6 +44,10 @@ public enum BuiltProducts {
 public enum TestEnvironment {
     public static var isCI: Bool { getenv("CI").map { String(cString: $0) } == "true" }
 
+    /// The version the executables under test were stamped with: the `CHARON_VERSION` the build
+    /// saw (`make test` builds and tests with the same environment), else the plugin's default.
+    public static var stampedVersion: String { value("CHARON_VERSION") ?? "0.0.0-dev" }
+
     /// An environment variable set by `make test`, e.g. the private containerd's socket.
     public static func value(_ name: String) -> String? {
         guard let raw = getenv(name) else { return nil }

@@ -64,7 +64,7 @@ struct DeploymentWiringTests {
         return (mount.value, String(path.dropFirst(mount.key.count)))
     }
 
-    var agentPod: Object { get throws { IngressManifestTests.podSpec(try Self.daemonSet("agent-daemonset.yaml", named: "charon-node")) } }
+    var agentPod: Object { get throws { IngressManifestTests.podSpec(try Self.daemonSet("base/agent-daemonset.yaml", named: "charon-node")) } }
     var controllerPod: Object {
         get throws { IngressManifestTests.podSpec(try Self.daemonSet("ingress-internal.yaml", named: "ingress-nginx-internal")) }
     }
@@ -110,7 +110,7 @@ struct DeploymentWiringTests {
     @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() throws {
         let pod = try agentPod
         let agent = try Self.container(pod, "agent")
-        let configMap = try #require(IngressManifestTests.find(try Self.load("agent-configmap.yaml"), kind: "ConfigMap").first)
+        let configMap = try #require(IngressManifestTests.find(try Self.load("base/agent-configmap.yaml"), kind: "ConfigMap").first)
         let data = configMap["data"] as? [String: String] ?? [:]
         let fromConfigMap = (agent["envFrom"] as? [Object] ?? []).compactMap { ($0["configMapRef"] as? Object)?["name"] as? String }
         #expect(fromConfigMap == [(configMap["metadata"] as? Object)?["name"] as? String ?? "?"])
@@ -143,7 +143,7 @@ struct DeploymentWiringTests {
 
     /// No hostPath wider than charon's own: never the host's whole /var/lib or /.
     @Test func hostPathsAreNarrow() throws {
-        for (file, name) in [("agent-daemonset.yaml", "charon-node"), ("ingress-internal.yaml", "ingress-nginx-internal")] {
+        for (file, name) in [("base/agent-daemonset.yaml", "charon-node"), ("ingress-internal.yaml", "ingress-nginx-internal")] {
             let pod = IngressManifestTests.podSpec(try Self.daemonSet(file, named: name))
             for volume in pod["volumes"] as? [Object] ?? [] {
                 guard let path = (volume["hostPath"] as? Object)?["path"] as? String else { continue }
@@ -183,7 +183,7 @@ struct DeploymentWiringTests {
     @Test func netAdminOnlyWhereItIsNeeded() throws {
         var holders: Set<String> = []
         for file in [
-            "agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml",
+            "base/agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml",
             "traefik/ingress-internal-traefik.yaml",
         ] {
             for object in try Self.load(file) {
@@ -201,7 +201,7 @@ struct DeploymentWiringTests {
     }
 
     @Test func theAgentMayPatchOnlyItsOwnNodesCharonConditions() throws {
-        let objects = try Self.load("agent-rbac.yaml")
+        let objects = try Self.load("base/agent-rbac.yaml")
         let role = try #require(IngressManifestTests.find(objects, kind: "ClusterRole").first)
         let rules = role["rules"] as? [Object] ?? []
         #expect(rules.count == 1)

@@ -47,7 +47,7 @@ struct TraefikManifestTests {
         let gate = try #require(DeploymentWiringTests.containers(pod, init: true).first)
         #expect(gate["args"] as? [String] == ["ingress", "firewall"])
         let agent = try DeploymentWiringTests.container(
-            IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("agent-daemonset.yaml", named: "charon-node")),
+            IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("base/agent-daemonset.yaml", named: "charon-node")),
             "agent"
         )
         #expect(gate["image"] as? String == agent["image"] as? String)
@@ -61,7 +61,7 @@ struct TraefikManifestTests {
         let image = traefik["image"] as? String ?? ""
         #expect(image.hasPrefix("traefik:v3.") && image.split(separator: ".").count == 3, "Traefik v3, pinned: \(image)")
         #expect(IngressManifestTests.nodePorts(pod).isSuperset(of: [80, 443]))
-        let agentPod = IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("agent-daemonset.yaml", named: "charon-node"))
+        let agentPod = IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("base/agent-daemonset.yaml", named: "charon-node"))
         #expect(DeploymentWiringTests.tolerations(pod) == DeploymentWiringTests.tolerations(agentPod), "the same nodes as the agent")
     }
 
