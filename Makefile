@@ -8,14 +8,25 @@ SHELL := /bin/bash
 # set it; otherwise it names the commit, the same in every clone of it.
 VERSION      ?= 0.0.0-dev+g$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 export CHARON_VERSION := $(VERSION)
-BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s
+# Release builds are reproducible: two clones of one commit, wherever they are, give the same bytes
+# (scripts/check-reproducible.sh). What varies with the folder, and the flag that removes it:
+#   - C sources' __FILE__ (BoringSSL's asserts, …):     -ffile-prefix-map
+#   - Swift's `#file` in Swift 5 modules (full path):    ConciseMagicFile (`Module/File.swift`)
+#   - `.swift_modhash`, a per-object MD5 the compiler only reads back to skip LLVM codegen on an
+#     incremental build, hashes the object's absolute path: -disable-incremental-llvm-codegen
+#     leaves it zero. The cost: a release rebuild after a one-file change redoes codegen (~2x).
+# The build id stays: it is a hash of the content, identical when the content is.
+BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s \
+  -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
+  -Xswiftc -enable-upcoming-feature -Xswiftc ConciseMagicFile \
+  -Xcc -ffile-prefix-map=$(CURDIR)=/charon-node -Xswiftc -file-prefix-map -Xswiftc $(CURDIR)=/charon-node
 RELEASE_BIN  := .build/release
 DEMO_DIR     := $(CURDIR)/.build/demo
 TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
 HOST_SOCKET  := /run/containerd/containerd.sock
 PREFIX       ?= /usr/local
 
-.PHONY: help deps deps-demo deps-test deps-bench deps-release build release demo test lint bench bench-lifecycle bench-agent bench-fleet install clean
+.PHONY: help deps deps-demo deps-test deps-bench deps-release build release check-reproducible demo test lint bench bench-lifecycle bench-agent bench-fleet install clean
 
 help:
 	@echo "make demo    build and run the lifecycle image in containerd (a private one if the node has none)"
@@ -46,7 +57,7 @@ build: deps
 # builder, pushes it (skopeo) and pins every kustomization under PIN_DIR (daemonset/) to it by
 # digest. The last line printed is `released REGISTRY/charon-node:VERSION@sha256:…`.
 release: deps-release
-	@[[ $(origin VERSION) == command line || $(origin VERSION) == environment ]] || \
+	@[[ "$(origin VERSION)" == "command line" || "$(origin VERSION)" == environment ]] || \
 	  { echo "make release: set VERSION=<x.y.z>" >&2; exit 2; }
 	swift build $(BUILD_FLAGS)
 	REGISTRY=$(REGISTRY) VERSION=$(VERSION) REGISTRY_INSECURE=$(REGISTRY_INSECURE) PIN_DIR=$(or $(PIN_DIR),daemonset) \
@@ -72,7 +83,13 @@ demo: deps-demo build
 
 # Builds the tests, starts the private containerd, runs everything (CI=true turns missing
 # prerequisites into failures, not skips), and always stops containerd again.
-# Then the release against a real registry (scripts/check-release.sh) and the manifests.
+# A second clone of HEAD at a long path, built with `make build`, must give the same binaries and
+# lifecycle image as this checkout's release build (run after `make release`, as `make test` does).
+check-reproducible:
+	scripts/check-reproducible.sh
+
+# Then the release against a real registry (scripts/check-release.sh), the reproducibility of that
+# release build (scripts/check-reproducible.sh) and the manifests.
 test: deps-test lint
 	@scripts/install-tools.sh all
 	swift build --build-tests
@@ -81,6 +98,7 @@ test: deps-test lint
 	CHARON_TEST_CONTAINERD_ADDRESS=$$socket CHARON_TEST_CONTAINERD_DIR=$(TEST_CTD_DIR) \
 	  swift test --skip-build 2>&1 | tee .build/test.log; status=$${PIPESTATUS[0]}; \
 	scripts/check-release.sh $$socket || status=1; \
+	scripts/check-reproducible.sh 9.8.7 || status=1; \
 	scripts/private-containerd.sh stop $(TEST_CTD_DIR); \
 	scripts/check-manifests.sh || status=1; \
 	exit $$status
