@@ -24,7 +24,7 @@ shopt -s nullglob
 # daemonset/*/ holds variants (daemonset/traefik/); custom resources there (Gateway API) have no
 # schema in the validator, which warns and passes them: the Swift manifest tests check their shape.
 manifests=()
-for file in daemonset/*.yaml daemonset/*/*.yaml; do
+for file in $(find daemonset -name '*.yaml' | sort); do
   # kustomization.yaml lists the others for `kubectl apply -k`; it is not an API object
   # (Tests/IngressTests/Manifests/KustomizationTests.swift checks it).
   [[ $(basename "$file") == kustomization.yaml ]] || manifests+=("$file")
@@ -38,6 +38,25 @@ elif ! "$tools/venv/bin/kubernetes-validate" --strict --quiet "${manifests[@]}";
 else
   echo "check-manifests: ${#manifests[@]} manifests pass kubernetes-validate --strict"
 fi
+
+# What `kubectl apply -k` applies: every kustomization rendered by real kustomize, then validated
+# (patches included), so a patch that breaks an object fails here.
+scripts/install-tools.sh kubectl || status=1
+rendered=$(mktemp -d)
+for kustomization in $(find daemonset -name kustomization.yaml | sort); do
+  folder=$(dirname "$kustomization")
+  out=$rendered/$(tr / - <<<"$folder").yaml
+  if ! "$tools/bin/kubectl" kustomize "$folder" >"$out"; then
+    echo "check-manifests: kubectl kustomize $folder failed" >&2
+    status=1
+  elif ! "$tools/venv/bin/kubernetes-validate" --strict --quiet "$out"; then
+    echo "check-manifests: $folder renders objects kubernetes-validate --strict refuses" >&2
+    status=1
+  else
+    echo "check-manifests: kubectl kustomize $folder passes kubernetes-validate --strict"
+  fi
+done
+rm -rf "$rendered"
 
 # systemd-analyze verify checks that ExecStart= exists; before `make install` it does not, so
 # verify a copy whose ExecStart points at the built binary (or /bin/true): same unit otherwise.
