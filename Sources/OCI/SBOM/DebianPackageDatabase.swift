@@ -71,7 +71,7 @@ public struct DebianPackageDatabase: Sendable {
             let folder = "\(base)/var/lib/dpkg/status.d"
             let names = (try? POSIXIO.listDirectory(folder)) ?? []
             statusFile = names.isEmpty ? nil : folder
-            for name in names where !name.contains(".") {
+            for name in names where !name.hasSuffix(".md5sums") {
                 let text = String(decoding: try POSIXIO.readFile("\(folder)/\(name)"), as: UTF8.self)
                 for stanza in Self.stanzas(text) {
                     guard let package = Self.package(stanza, distro: distro) else { continue }
