@@ -59,6 +59,39 @@ struct ImageSBOMTests {
         #expect((listed["hummingbird"] != nil) == executables.contains("charon-node"), "only charon-node links the server stack")
     }
 
+    /// The agent builds the lifecycle image inside its own image, where dpkg's database is the
+    /// distroless `status.d` the builder wrote: the result must be the very image (and SBOM) a
+    /// build on the host gives, so no package goes missing from the images nodes really run.
+    @Test func theAgentImageBuildsTheSameLifecycleImageAsTheHost() async throws {
+        let socket = try await PrivateContainerd.address()
+        let namespace = "charon-test-sbom-\(getpid())"
+        let scratch = try TemporaryDirectory()
+        let agent = try await BuiltProducts.run(
+            "charon-node",
+            [
+                "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/charon-node", "--output", "\(scratch.path)/agent.tar",
+                "--containerd-address", socket, "--namespace", namespace,
+            ]
+        )
+        #expect(agent.exitCode == 0, "\(agent.standardError)")
+        let host = try await Self.build("tailscale-lifecycle", into: "\(scratch.path)/host")
+
+        try POSIXIO.makeDirectories("\(scratch.path)/inside")
+        let inside = try await PrivateContainerd.ctr(
+            [
+                "run", "--rm", "--mount", "type=bind,src=\(scratch.path)/inside,dst=/out,options=rbind:rw",
+                "localhost/charon-node:latest", "sbom-\(getpid())", "/usr/local/bin/charon-node",
+                "image", "build", "--spec", "/usr/share/charon-node/images/tailscale-lifecycle", "--output", "/out/image.tar",
+            ],
+            namespace: namespace
+        )
+        _ = try? await PrivateContainerd.ctr(["images", "rm", "localhost/charon-node:latest"], namespace: namespace)
+        #expect(inside.exitCode == 0, "\(inside.standardError)")
+        let digest = inside.standardOutput.split(separator: " ").dropFirst().first.map(String.init)
+        #expect(digest == host.digest, "inside the agent image: \(inside.standardOutput)")
+        #expect(try POSIXIO.readFile("\(scratch.path)/inside/image.tar.spdx.json") == host.sbom)
+    }
+
     static func build(_ spec: String, into folder: String) async throws -> (digest: String, sbom: [UInt8]) {
         try POSIXIO.makeDirectories(folder)
         let result = try await BuiltProducts.run(

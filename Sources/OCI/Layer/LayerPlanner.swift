@@ -18,6 +18,11 @@ public struct LayerPlanner {
         public var entries: [LayerEntry]
         /// One line per host input: path, size, mtime, ctime, inode; hashed into the build fingerprint.
         public var inputs: [String]
+
+        public init(entries: [LayerEntry], inputs: [String]) {
+            self.entries = entries
+            self.inputs = inputs
+        }
     }
 
     let baseDirectory: String
