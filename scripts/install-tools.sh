@@ -3,7 +3,8 @@
 # version, under .build/tools/ (nothing outside the checkout). Each is pinned and verified.
 #
 #   scripts/install-tools.sh kubectl   # .build/tools/bin/kubectl (kustomize v5 built in)
-#   scripts/install-tools.sh python    # .build/tools/venv: kubernetes-validate, spdx-tools (pyspdxtools), PyYAML
+#   scripts/install-tools.sh python    # .build/tools/venv: kubernetes-validate, spdx-tools (pyspdxtools), PyYAML,
+#                                      # cel-python (celpy, for scripts/check-admission-policy.py)
 #   scripts/install-tools.sh all
 #
 # kubectl: Debian 12 ships 1.20 (kustomize 2, no `components`, no `images:` digests as we use
@@ -52,11 +53,12 @@ PYTHON
 }
 
 install_python() {
-  if [[ -x $tools/venv/bin/kubernetes-validate && -x $tools/venv/bin/pyspdxtools ]] && "$tools/venv/bin/python" -c 'import yaml' 2>/dev/null; then
+  if [[ -x $tools/venv/bin/kubernetes-validate && -x $tools/venv/bin/pyspdxtools ]] &&
+    "$tools/venv/bin/python" -c 'import yaml, celpy' 2>/dev/null; then
     return
   fi
   python3 -m venv "$tools/venv"
-  "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' 'spdx-tools==0.8.5' 'PyYAML==6.0.3'
+  "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' 'spdx-tools==0.8.5' 'PyYAML==6.0.3' 'cel-python==0.5.0'
 }
 
 case ${1:-all} in
