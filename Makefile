@@ -15,11 +15,16 @@ export CHARON_VERSION := $(VERSION)
 #   - `.swift_modhash`, a per-object MD5 the compiler only reads back to skip LLVM codegen on an
 #     incremental build, hashes the object's absolute path: -disable-incremental-llvm-codegen
 #     leaves it zero. The cost: a release rebuild after a one-file change redoes codegen (~2x).
+#   - what no flag reaches (an optimized `withoutActuallyEscaping` check carries the length of the
+#     source's absolute path): release builds run with the checkout at one fixed path,
+#     scripts/at-fixed-path.sh (a private mount namespace), so every clone compiles the same paths.
 # The build id stays: it is a hash of the content, identical when the content is.
+FIXED_ROOT   := /tmp/charon-node-src
 BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s \
   -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
   -Xswiftc -enable-upcoming-feature -Xswiftc ConciseMagicFile \
-  -Xcc -ffile-prefix-map=$(CURDIR)=/charon-node -Xswiftc -file-prefix-map -Xswiftc $(CURDIR)=/charon-node
+  -Xcc -ffile-prefix-map=$(FIXED_ROOT)=/charon-node -Xswiftc -file-prefix-map -Xswiftc $(FIXED_ROOT)=/charon-node
+SWIFT_RELEASE := CHARON_FIXED_ROOT=$(FIXED_ROOT) scripts/at-fixed-path.sh swift build $(BUILD_FLAGS)
 RELEASE_BIN  := .build/release
 DEMO_DIR     := $(CURDIR)/.build/demo
 TEST_CTD_DIR := $(CURDIR)/.build/containerd-test
@@ -51,7 +56,7 @@ deps-release:
 	@scripts/install-deps.sh release
 
 build: deps
-	swift build $(BUILD_FLAGS)
+	$(SWIFT_RELEASE)
 
 # Builds the release binaries with VERSION stamped in, the agent image with charon-node's own
 # builder, pushes it (skopeo) and pins every kustomization under PIN_DIR (daemonset/) to it by
@@ -59,7 +64,7 @@ build: deps
 release: deps-release
 	@[[ "$(origin VERSION)" == "command line" || "$(origin VERSION)" == environment ]] || \
 	  { echo "make release: set VERSION=<x.y.z>" >&2; exit 2; }
-	swift build $(BUILD_FLAGS)
+	$(SWIFT_RELEASE)
 	REGISTRY=$(REGISTRY) VERSION=$(VERSION) REGISTRY_INSECURE=$(REGISTRY_INSECURE) PIN_DIR=$(or $(PIN_DIR),daemonset) \
 	  RELEASE_BIN=$(RELEASE_BIN) scripts/release.sh
 
@@ -113,23 +118,23 @@ lint:
 	scripts/check-source-layout.py
 
 bench: deps-bench
-	swift build $(BUILD_FLAGS)
+	$(SWIFT_RELEASE)
 	bench/image-build.py
 
 # The other two benchmarks of docs/lifecycle.md and docs/agent.md (minutes each: idle RSS and CPU).
 bench-lifecycle: deps-bench
-	swift build $(BUILD_FLAGS) --product charon-lifecycle
+	$(SWIFT_RELEASE) --product charon-lifecycle
 	swift build --product CharonFakes
 	bench/lifecycle.sh
 
 bench-agent: deps-bench
-	swift build $(BUILD_FLAGS)
+	$(SWIFT_RELEASE)
 	bench/agent.sh
 
 # `charon-node fleet --once` over 10,000 nodes and 10,000 records in the fakes (docs/fleet.md).
 bench-fleet: deps
-	swift build $(BUILD_FLAGS) --product charon-node
-	swift build $(BUILD_FLAGS) --product CharonFakes
+	$(SWIFT_RELEASE) --product charon-node
+	$(SWIFT_RELEASE) --product CharonFakes
 	bench/fleet.sh
 
 install: build
