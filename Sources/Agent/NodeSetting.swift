@@ -30,6 +30,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
     case tailscaleBinary = "TAILSCALE_BIN"
     case tailscaleSocket = "TAILSCALE_SOCKET"
     case tailscaleInterface = "TAILSCALE_INTERFACE"
+    case ingressTailnetPorts = "INGRESS_TAILNET_PORTS"
     case headscaleLoginServer = "HEADSCALE_LOGIN_SERVER"
     case ingressKeyDirectory = "INGRESS_KEY_DIRECTORY"
     case ingressController = "INGRESS_CONTROLLER"
@@ -69,6 +70,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .tailscaleBinary: "--tailscale"
         case .tailscaleSocket: "--tailscale-socket"
         case .tailscaleInterface: "--tailscale-interface"
+        case .ingressTailnetPorts: "--tailnet-ports"
         case .headscaleLoginServer: "--login-server"
         case .ingressKeyDirectory: "--key-directory"
         case .ingressController: "--controller"
@@ -108,6 +110,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .ingressEnabled: "false"
         case .tailscaleBinary: "tailscale"
         case .tailscaleInterface: "tailscale0"
+        case .ingressTailnetPorts: "80,443"
         case .ingressKeyDirectory: "/run/charon-node"
         case .ingressController: "ingress-nginx"
         case .ingressControllerConfigMap: "ingress-nginx-controller"
@@ -152,6 +155,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .agentInterval, .agentRetryInterval, .shutdownGrace, .conditionHeartbeat, .fleetLeaseDuration: "seconds"
         case .minimumFreeDisk: "MiB"
         case .statusURL, .headscaleLoginServer: "url"
+        case .ingressTailnetPorts: "ports"
         case .ingressEnabled, .fleetEnabled, .sourceDateEpoch, .logLevel: nil
         }
     }
@@ -179,6 +183,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .tailscaleBinary: "The tailscale CLI"
         case .tailscaleSocket: "tailscaled's socket, if not the CLI's default"
         case .tailscaleInterface: "The Tailscale interface ports 80/443 stay open on"
+        case .ingressTailnetPorts: "TCP ports a tailnet peer may connect to on this node, comma-separated; the rest are dropped"
         case .headscaleLoginServer: "URL tailscaled logs in to"
         case .ingressKeyDirectory: "Root-only folder for the pre-auth key while tailscale up reads it"
         case .ingressController: "The internal controller: traefik or ingress-nginx"

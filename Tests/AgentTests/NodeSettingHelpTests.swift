@@ -17,7 +17,7 @@ struct NodeSettingHelpTests {
             [
                 .imageSpec, .imageOutput, .containerdAddress, .containerdNamespace, .nodeName, .statusAddress, .agentInterval,
                 .agentRetryInterval, .shutdownGrace, .conditionHeartbeat, .minimumFreeDisk, .ingressEnabled, .tailscaleBinary,
-                .tailscaleSocket, .tailscaleInterface, .headscaleLoginServer, .ingressKeyDirectory, .ingressController,
+                .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts, .headscaleLoginServer, .ingressKeyDirectory, .ingressController,
                 .ingressControllerNamespace, .ingressControllerConfigMap, .traefikMiddleware, .fleetEnabled, .fleetLeaseDuration,
                 .podNamespace,
             ]
@@ -26,14 +26,17 @@ struct NodeSettingHelpTests {
         (
             ["ingress", "up"],
             [
-                .nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .headscaleLoginServer, .ingressKeyDirectory,
+                .nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts, .headscaleLoginServer, .ingressKeyDirectory,
                 .ingressController, .ingressControllerNamespace, .ingressControllerConfigMap, .traefikMiddleware,
             ]
         ),
-        (["ingress", "join"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .headscaleLoginServer, .ingressKeyDirectory]),
-        (["ingress", "firewall"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface]),
-        (["ingress", "down"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface]),
-        (["ingress", "dns"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface]),
+        (
+            ["ingress", "join"],
+            [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts, .headscaleLoginServer, .ingressKeyDirectory]
+        ),
+        (["ingress", "firewall"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts]),
+        (["ingress", "down"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts]),
+        (["ingress", "dns"], [.nodeName, .tailscaleBinary, .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts]),
         (["ingress", "controller-config"], [.ingressController, .ingressControllerNamespace, .ingressControllerConfigMap, .traefikMiddleware]),
         (["ingress", "nginx-config"], [.ingressServices, .nginxConfOutput]),
     ]

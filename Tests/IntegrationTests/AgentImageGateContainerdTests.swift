@@ -23,6 +23,15 @@ struct AgentImageGateContainerdTests {
         #expect(rebuild.exitCode == 0, "\(rebuild.standardError)")
 
         func run(_ name: String, _ arguments: [String], capabilities: [String] = ["CAP_NET_ADMIN"]) async throws -> (Int32, String) {
+            // ctr copies a container's output through FIFOs, and a container that exits at once
+            // sometimes leaves them empty: ask again then (the gate is idempotent).
+            for attempt in 1...3 {
+                let (code, text) = try await runOnce("\(name)-\(attempt)", arguments, capabilities: capabilities)
+                if !text.isEmpty || attempt == 3 { return (code, text) }
+            }
+            return (-1, "")
+        }
+        func runOnce(_ name: String, _ arguments: [String], capabilities: [String]) async throws -> (Int32, String) {
             let output = try await PrivateContainerd.ctr(
                 ["run", "--rm", "--read-only"] + capabilities.flatMap { ["--cap-add", $0] }
                     + ["--mount", "type=tmpfs,src=tmpfs,dst=/tmp,options=rw:nosuid:nodev:size=1m"]

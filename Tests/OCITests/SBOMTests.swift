@@ -83,7 +83,10 @@ struct SBOMTests {
             "root/var/lib/dpkg/status.d/libldap-2.5-0",
             "Package: libldap-2.5-0\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.5.13+dfsg-5\n"
         )
-        try scratch.write("root/var/lib/dpkg/status.d/libldap-2.5-0.md5sums", "00112233445566778899aabbccddeeff  usr/lib/x86_64-linux-gnu/libldap-2.5.so.0\n")
+        try scratch.write(
+            "root/var/lib/dpkg/status.d/libldap-2.5-0.md5sums",
+            "00112233445566778899aabbccddeeff  usr/lib/x86_64-linux-gnu/libldap-2.5.so.0\n"
+        )
         let database = try DebianPackageDatabase(root: "\(scratch.path)/root")
         #expect(database.owner(of: "/usr/lib/x86_64-linux-gnu/libldap-2.5.so.0")?.version == "2.5.13+dfsg-5")
         #expect(DebianPackageDatabase.recordPaths(root: "\(scratch.path)/root") == ["\(scratch.path)/root/var/lib/dpkg/status.d"])
@@ -103,7 +106,10 @@ struct SBOMTests {
         var bytes: [UInt8] = [0x7f, 0x45, 0x4c, 0x46] + Array(repeating: 0, count: 60)
         bytes += Array("\(BuildInfoText.marker)\0".utf8)  // the constant alone
         bytes += Array("\(BuildInfoText.marker){not json\0".utf8)  // a marker with garbage after it
-        bytes += Array(#"\#(BuildInfoText.marker){"name":"demo","version":"1.2.3","swiftPackages":[{"name":"swift-log","url":"https://github.com/apple/swift-log.git","version":"1.16.2"}]}"#.utf8)
+        bytes += Array(
+            #"\#(BuildInfoText.marker){"name":"demo","version":"1.2.3","swiftPackages":[{"name":"swift-log","url":"https://github.com/apple/swift-log.git","version":"1.16.2"}]}"#
+                .utf8
+        )
         bytes += [0] + Array(repeating: 0xff, count: 16)
         let path = "\(scratch.path)/demo"
         try AtomicFile.write(bytes, to: path, mode: 0o755)

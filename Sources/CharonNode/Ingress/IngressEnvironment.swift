@@ -9,6 +9,7 @@ extension Environment {
     static var tailscaleBinary: String { text(.tailscaleBinary) }
     static var tailscaleSocket: String? { value(.tailscaleSocket) }
     static var tailscaleInterface: String { text(.tailscaleInterface) }
+    static var ingressTailnetPorts: String { text(.ingressTailnetPorts) }
     /// `HEADSCALE_LOGIN_SERVER`, else the lifecycle image's `HEADSCALE_URL`.
     static var headscaleLoginServer: String? { value(.headscaleLoginServer) ?? value("HEADSCALE_URL") }
     static var ingressKeyDirectory: String { text(.ingressKeyDirectory) }

@@ -1,15 +1,18 @@
 import ArgumentParser
 import Ingress
 
-/// `charon-node ingress firewall`: ports 80/443 only on the Tailscale interface and loopback.
+/// `charon-node ingress firewall`: ports 80/443 only on the Tailscale interface and loopback, and
+/// the Tailscale interface closed to all but the tailnet ports.
 struct IngressFirewallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firewall",
         abstract: "Install (or with --check, verify) the nftables table that keeps ports 80/443 VPN-only.",
         discussion: """
             One `inet` table, charon_ingress, replaced atomically with `nft -f`: TCP 80/443 addressed \
-            to this node is dropped unless it arrives on the Tailscale interface or lo (IPv4 and \
-            IPv6). Nothing else in the ruleset is read or changed. `ingress down` removes it.
+            to this node is dropped unless it arrives on the Tailscale interface or lo, and a new \
+            connection arriving on the Tailscale interface is dropped unless it is TCP to one of the \
+            tailnet ports (INGRESS_TAILNET_PORTS) or ICMP (IPv4 and IPv6). Nothing else in the \
+            ruleset is read or changed. `ingress down` removes it.
             """
     )
 
@@ -32,7 +35,7 @@ struct IngressFirewallCommand: AsyncParsableCommand {
             print(
                 before == .inPlace
                     ? "table inet \(firewall.policy.tableName): in place, unchanged"
-                    : "table inet \(firewall.policy.tableName): applied (was \(before)): \(firewall.policy.ruleText)"
+                    : "table inet \(firewall.policy.tableName): applied (was \(before)): \(firewall.policy.ruleTexts.joined(separator: "; "))"
             )
         }
     }

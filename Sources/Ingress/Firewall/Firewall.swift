@@ -64,8 +64,11 @@ public struct Firewall: Sendable {
         let file = try ScratchFile(contents: script, suffix: ".nft")
         let output = try await nft.run(["-f", file.path])
         guard output.succeeded else {
+            // nft prints `file:line:col: Error: what`, then the rule and a caret line: the first
+            // says what went wrong.
+            let error = output.standardError.split(separator: "\n").first { $0.contains("Error:") }.map(String.init)
             throw FirewallError.commandFailed(
-                "\(nft.displayName) -f: \(HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")"
+                "\(nft.displayName) -f: \(error ?? HostCommand.lastLine(of: output.standardError) ?? "exited with status \(output.exitCode)")"
             )
         }
     }

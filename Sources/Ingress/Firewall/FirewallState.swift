@@ -49,49 +49,57 @@ extension FirewallPolicy {
         for (key, value) in expectedChain where chain[key] != value {
             return .drifted("chain \(key) is \(chain[key]?.description ?? "absent"), expected \(value)")
         }
-        guard rules.count == 1, let rule = rules.first else {
-            return .drifted("expected 1 rule, found \(rules.count)")
+        let expected = expectedRules
+        guard rules.count == expected.count else {
+            return .drifted("expected \(expected.count) rules, found \(rules.count)")
         }
-        guard rule["chain"]?.stringValue == Self.chainName else {
-            return .drifted("rule is in chain \(rule["chain"]?.description ?? "?")")
-        }
-        let found = Self.normalized(rule["expr"] ?? .null)
-        let expected = Self.normalized(expectedExpressions)
-        guard found == expected else {
-            return .drifted("rule is \(found), expected \(expected)")
+        for (index, (rule, expression)) in zip(rules, expected).enumerated() {
+            guard rule["chain"]?.stringValue == Self.chainName else {
+                return .drifted("rule \(index + 1) is in chain \(rule["chain"]?.description ?? "?")")
+            }
+            let found = Self.normalized(rule["expr"] ?? .null)
+            let wanted = Self.normalized(expression)
+            guard found == wanted else {
+                return .drifted("rule \(index + 1) is \(found), expected \(wanted)")
+            }
         }
         return .inPlace
     }
 
-    /// The rule's expressions as nft 1.0's JSON schema prints `ruleText`.
-    var expectedExpressions: JSONValue {
+    /// Each rule's expressions as nft 1.0's JSON schema prints ``ruleTexts``, in the same order.
+    var expectedRules: [JSONValue] {
         func setOrScalar(_ values: [JSONValue]) -> JSONValue {
             values.count == 1 ? values[0] : .object(["set": .array(values)])
         }
-        return .array([
-            .object([
-                "match": .object([
-                    "op": .string("=="),
-                    "left": .object(["payload": .object(["protocol": .string("tcp"), "field": .string("dport")])]),
-                    "right": setOrScalar(ports.map { .number(Double($0)) }),
-                ])
+        func match(_ op: String, _ left: JSONValue, _ right: JSONValue) -> JSONValue {
+            .object(["match": .object(["op": .string(op), "left": left, "right": right])])
+        }
+        let tcpPort = JSONValue.object(["payload": .object(["protocol": .string("tcp"), "field": .string("dport")])])
+        let inputInterface = JSONValue.object(["meta": .object(["key": .string("iifname")])])
+        let fromTailnet = [
+            match("==", inputInterface, .string(tailnetInterface)),
+            match("in", .object(["ct": .object(["key": .string("state")])]), .string("new")),
+        ]
+        let drop = JSONValue.object(["drop": .null])
+        return [
+            .array([
+                match("==", tcpPort, setOrScalar(ports.map { .number(Double($0)) })),
+                match("==", .object(["fib": .object(["result": .string("type"), "flags": .array([.string("daddr")])])]), .string("local")),
+                match("!=", inputInterface, setOrScalar(allowedInterfaces.map { .string($0) })),
+                drop,
             ]),
-            .object([
-                "match": .object([
-                    "op": .string("=="),
-                    "left": .object(["fib": .object(["result": .string("type"), "flags": .array([.string("daddr")])])]),
-                    "right": .string("local"),
-                ])
-            ]),
-            .object([
-                "match": .object([
-                    "op": .string("!="),
-                    "left": .object(["meta": .object(["key": .string("iifname")])]),
-                    "right": setOrScalar(allowedInterfaces.map { .string($0) }),
-                ])
-            ]),
-            .object(["drop": .null]),
-        ])
+            .array(fromTailnet + [match("!=", tcpPort, setOrScalar(tailnetPorts.map { .number(Double($0)) })), drop]),
+            .array(
+                fromTailnet + [
+                    match(
+                        "!=",
+                        .object(["meta": .object(["key": .string("l4proto")])]),
+                        .object(["set": .array(Self.tailnetProtocols.map { .string($0) })])
+                    ),
+                    drop,
+                ]
+            ),
+        ]
     }
 
     /// Sorts anonymous set elements, which nft may list in its own order.

@@ -71,7 +71,7 @@ struct FirewallLabTests {
             // Applying again is an atomic replace, not an append.
             try await firewall.apply()
             let rules = try await lab.inNode(["nft", "list", "table", "inet", "charon_ingress"])
-            #expect(rules.standardOutput.components(separatedBy: " drop").count == 2)
+            #expect(rules.standardOutput.components(separatedBy: " drop").count == 4, "three rules, once each")
 
             // ingress down: the table goes, the public side answers again; a second down is fine.
             try await firewall.remove()
@@ -100,7 +100,7 @@ struct FirewallLabTests {
 
             // Someone adds an accept rule ahead of ours.
             try await nft.check(["insert", "rule", "inet", "charon_ingress", "input", "tcp", "dport", "80", "accept"])
-            #expect(try await firewall.inspect() == .drifted("expected 1 rule, found 2"))
+            #expect(try await firewall.inspect() == .drifted("expected 3 rules, found 4"))
 
             // Someone edits the interface list.
             try await firewall.apply()
@@ -120,6 +120,48 @@ struct FirewallLabTests {
             let tables = try await nft.check(["list", "tables"])
             #expect(tables.contains("host_filter"))
             #expect(!tables.contains("charon_ingress"))
+        }
+    }
+
+    /// The node closed to the tailnet: a tailnet peer reaches the ingress ports and nothing else
+    /// (ssh, the agent's status port, kubelet), over IPv4 and IPv6; `INGRESS_TAILNET_PORTS` opens
+    /// exactly the ports it names; the LAN keeps every port it had except the ingress's.
+    @Test func theTailnetReachesOnlyTheIngressPorts() async throws {
+        try await withNetworkLab { lab in
+            let others: [UInt16] = [22, 9102, 10250]
+            let listens = ([80] + others).map { "listen \($0); listen [::]:\($0);" }.joined(separator: " ")
+            let nginx = try TestNginx(namespace: lab.node, servers: "server { \(listens) location / { return 200 \"up\\n\"; } }")
+            try await nginx.start()
+            defer { nginx.stop() }
+            func url(_ host: String, _ port: UInt16) -> String {
+                host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
+            }
+            let tailnet = [NetworkLab.nodeTailnetIPv4, NetworkLab.nodeTailnetIPv6]
+            let lan = [NetworkLab.nodePublicIPv4, NetworkLab.nodePublicIPv6]
+            let nft = CommandLauncher(lab.nodeLauncherWords + ["nft"])
+
+            try await Firewall(policy: try FirewallPolicy(), nft: nft).apply()
+            for host in tailnet {
+                #expect(try await lab.clientStatus(url(host, 80)) == 200, "the ingress over the tailnet: \(host)")
+                for port in others {
+                    #expect(try await lab.clientStatus(url(host, port), timeout: 1) == nil, "closed to the tailnet: \(host):\(port)")
+                }
+            }
+            for host in lan {
+                #expect(try await lab.clientStatus(url(host, 80), timeout: 1) == nil, "the ingress is not the LAN's: \(host)")
+                for port in others {
+                    #expect(try await lab.clientStatus(url(host, port)) == 200, "the LAN keeps its ports: \(host):\(port)")
+                }
+            }
+            // INGRESS_TAILNET_PORTS=80,443,22: ssh opens, and nothing else does.
+            let widened = try FirewallPolicy(tailnetPorts: try FirewallPolicy.parsePorts("80,443,22"))
+            try await Firewall(policy: widened, nft: nft).apply()
+            for host in tailnet {
+                #expect(try await lab.clientStatus(url(host, 22)) == 200, "opened by the setting: \(host):22")
+                for port: UInt16 in [9102, 10250] {
+                    #expect(try await lab.clientStatus(url(host, port), timeout: 1) == nil, "still closed: \(host):\(port)")
+                }
+            }
         }
     }
 

@@ -12,6 +12,21 @@ struct FirewallPolicyTests {
         #expect(lines.contains("type filter hook input priority 110; policy accept;"))
         #expect(FirewallPolicy.chainPriority > 99)
         #expect(lines.contains(#"tcp dport { 80, 443 } fib daddr type local iifname != { "lo", "tailscale0" } drop"#))
+        // The node closed to the tailnet but for the ingress ports (and ICMP).
+        #expect(lines.contains(#"iifname "tailscale0" ct state new tcp dport != { 80, 443 } drop"#))
+        #expect(lines.contains(#"iifname "tailscale0" ct state new meta l4proto != { icmp, tcp, ipv6-icmp } drop"#))
+    }
+
+    @Test func tailnetPortsComeFromTheSetting() throws {
+        #expect(try FirewallPolicy.parsePorts("80,443, 22") == [80, 443, 22])
+        let policy = try FirewallPolicy(tailnetPorts: try FirewallPolicy.parsePorts("443,22,443"))
+        #expect(policy.tailnetPorts == [22, 443])
+        #expect(policy.ruleTexts[1] == #"iifname "tailscale0" ct state new tcp dport != { 22, 443 } drop"#)
+        #expect(policy.ruleTexts[0].hasPrefix("tcp dport { 80, 443 }"), "the LAN rule keeps the ingress ports")
+        for bad in ["", "80,,443", "http", "0", "65536", "80;22"] {
+            #expect(throws: FirewallError.self, "\(bad)") { try FirewallPolicy.parsePorts(bad) }
+        }
+        #expect(throws: FirewallError.self) { try FirewallPolicy(tailnetPorts: []) }
     }
 
     @Test func namesThatCouldInjectRulesAreRefused() {
@@ -23,8 +38,9 @@ struct FirewallPolicyTests {
     }
 
     @Test func singlePortAndSameInterfaceListWithoutSets() throws {
-        let policy = try FirewallPolicy(tailscaleInterface: "lo", ports: [443])
-        #expect(policy.ruleText == #"tcp dport 443 fib daddr type local iifname != "lo" drop"#)
+        let policy = try FirewallPolicy(tailscaleInterface: "lo", ports: [443], tailnetPorts: [443])
+        #expect(policy.ruleTexts[0] == #"tcp dport 443 fib daddr type local iifname != "lo" drop"#)
+        #expect(policy.ruleTexts[1] == #"iifname "lo" ct state new tcp dport != 443 drop"#)
     }
 
     @Test func listingComparedByMeaning() throws {
@@ -39,10 +55,26 @@ struct FirewallPolicyTests {
                {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [443, 80]}}},
                {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}},
                {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": {"set": ["tailscale0", "lo"]}}},
+               {"drop": null}]}},
+             {"rule": {"family": "inet", "table": "charon_ingress", "chain": "input", "handle": 5, "expr": [
+               {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "tailscale0"}},
+               {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": "new"}},
+               {"match": {"op": "!=", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [443, 80]}}},
+               {"drop": null}]}},
+             {"rule": {"family": "inet", "table": "charon_ingress", "chain": "input", "handle": 6, "expr": [
+               {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "tailscale0"}},
+               {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": "new"}},
+               {"match": {"op": "!=", "left": {"meta": {"key": "l4proto"}}, "right": {"set": ["icmp", "tcp", "ipv6-icmp"]}}},
                {"drop": null}]}}]}
             """
         )
         #expect(try policy.state(ofListing: listing) == .inPlace)
+        // The kernel's tailnet rule and the setting disagree (INGRESS_TAILNET_PORTS changed): drift.
+        if case .drifted(let reason) = try FirewallPolicy(tailnetPorts: [22, 80, 443]).state(ofListing: listing) {
+            #expect(reason.hasPrefix("rule 2 is"), "\(reason)")
+        } else {
+            Issue.record("another tailnet port list must be drift")
+        }
         let chainPolicyDrop = try JSONValue.parse(
             """
             {"nftables": [{"table": {"family": "inet", "name": "charon_ingress"}},

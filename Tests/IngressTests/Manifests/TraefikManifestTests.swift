@@ -59,7 +59,9 @@ struct TraefikManifestTests {
         #expect(DeploymentWiringTests.capabilities(traefik).drop == ["ALL"])
         #expect((traefik["securityContext"] as? Object)?["privileged"] as? Bool != true)
         let image = traefik["image"] as? String ?? ""
-        #expect(image.hasPrefix("traefik:v3.") && image.split(separator: ".").count == 3, "Traefik v3, pinned: \(image)")
+        // The supported line, pinned to a patch release (the CRDs are checked against the same tag).
+        let tag = image.split(separator: ":").last.map(String.init) ?? ""
+        #expect(image.hasPrefix("docker.io/library/traefik:v3.7.") && tag.split(separator: ".").count == 3, "Traefik 3.7, pinned: \(image)")
         #expect(IngressManifestTests.nodePorts(pod).isSuperset(of: [80, 443]))
         let agentPod = IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("base/agent-daemonset.yaml", named: "charon-node"))
         #expect(DeploymentWiringTests.tolerations(pod) == DeploymentWiringTests.tolerations(agentPod), "the same nodes as the agent")
@@ -84,10 +86,35 @@ struct TraefikManifestTests {
             #expect(!argument.contains("forwardedHeaders.insecure=true") && !argument.contains("forwardedHeaders.trustedIPs"), "\(argument)")
             #expect(!argument.contains("proxyProtocol"), "\(argument)")
         }
-        // The probe port is no entry point of routes.
-        let ping = try #require(entryPoints.first { $0.0 == "ping" })
-        #expect(![":80", ":443"].contains(ping.1))
-        #expect(!args.contains { $0.hasPrefix("--entryPoints.ping.http.middlewares") })
+        // Routes land only where the allowlist is: the entry points routers attach to by default
+        // are exactly the two on 80/443 (Traefik's asDefault; with none marked, every entry point
+        // would be a default, the probe port included).
+        let defaults = args.compactMap { argument -> String? in
+            guard argument.hasPrefix("--entryPoints."), argument.hasSuffix(".asDefault=true") else { return nil }
+            return String(argument.dropFirst("--entryPoints.".count).prefix { $0 != "." })
+        }
+        #expect(Set(defaults) == Set(served))
+        // Health is on Traefik's internal entry point (never a default), on loopback only: no
+        // address the LAN or the tailnet reaches.
+        #expect(entryPoints.filter { !served.contains($0.0) }.map(\.0) == ["traefik"])
+        #expect(entryPoints.first { $0.0 == "traefik" }?.1 == "127.0.0.1:10254")
+        #expect(args.contains("--ping.entryPoint=traefik"))
+        let pod = IngressManifestTests.podSpec(try Self.named(try objects, kind: "DaemonSet", "traefik-internal"))
+        let traefik = try #require(DeploymentWiringTests.containers(pod).first { $0["name"] as? String == "traefik" })
+        #expect(IngressManifestTests.nodePorts(pod) == [80, 443], "only the allowlisted ports are published")
+        for probe in ["livenessProbe", "readinessProbe"] {
+            let httpGet = (traefik[probe] as? Object)?["httpGet"] as? Object
+            #expect(httpGet?["host"] as? String == "127.0.0.1" && httpGet?["port"] as? Int == 10254, "\(probe)")
+        }
+    }
+
+    /// The CRDs are Traefik's own, from the same tag as the image.
+    @Test func theCRDsAreFromTheImagesTag() throws {
+        let pod = IngressManifestTests.podSpec(try Self.named(try objects, kind: "DaemonSet", "traefik-internal"))
+        let traefik = try #require(DeploymentWiringTests.containers(pod).first { $0["name"] as? String == "traefik" })
+        let tag = String((traefik["image"] as? String ?? "").split(separator: ":").last ?? "")
+        let header = String(decoding: try POSIXIO.readFile("\(BuiltProducts.packageRoot)/daemonset/traefik/traefik-crds.yaml"), as: UTF8.self)
+        #expect(header.contains("of Traefik \(tag), exactly as Traefik ships"), "traefik-crds.yaml names the image's tag \(tag)")
     }
 
     @Test func ingressesGatewaysAndRoutesAllReachTraefik() throws {
