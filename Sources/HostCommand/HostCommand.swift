@@ -93,6 +93,42 @@ public struct HostCommand: Sendable {
         }
     }
 
+    /// Runs a long-lived tool (`nft monitor`) and hands each line of its standard output to
+    /// `line` as it arrives, until the tool exits (its exit code is returned) or the calling task is
+    /// cancelled (the tool is then stopped, and `CancellationError` thrown). Standard error is
+    /// dropped: such tools report there only what their exit code says.
+    public func stream(_ arguments: [String], line: (String) async throws -> Void) async throws -> Int32 {
+        let target: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        var values: [Environment.Key: String] = [:]
+        for (key, value) in Self.minimalEnvironment(from: ProcessEnvironment.current, adding: environment) {
+            values[Environment.Key(stringLiteral: key)] = value
+        }
+        let result: ExecutionResult<Void, SequenceOutput, DiscardedOutput>
+        do {
+            result = try await Subprocess.run(
+                target,
+                arguments: Arguments(arguments),
+                environment: .custom(values),
+                input: .none,
+                output: .sequence,
+                error: .discarded
+            ) { execution in
+                for try await text in execution.standardOutput.strings() { try await line(text) }
+            }
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Failure(command: executable, reason: "could not run: \(error)")
+        }
+        // Cancelled: the tool was stopped for it, and its exit status says nothing of its own.
+        if Task.isCancelled { throw CancellationError() }
+        switch result.terminationStatus {
+        case .exited(let code): return code
+        case .signaled(let signal): return 128 + signal
+        }
+    }
+
     /// Runs and throws unless the command exits 0; the error carries the last line of stderr.
     @discardableResult
     public func check(_ arguments: [String], outputLimit: Int = 16 << 20) async throws -> String {

@@ -1,4 +1,5 @@
 import CharonSupport
+import Glibc
 import HostCommand
 import TestSupport
 import Testing
@@ -13,6 +14,29 @@ struct HostCommandTests {
         #expect(output.exitCode == 3 && !output.succeeded)
         #expect(output.standardOutput == "out\n")
         #expect(output.standardError == "err\n")
+    }
+
+    @Test("stream hands over each line as it comes and returns the exit code")
+    func streamsLines() async throws {
+        var lines: [String] = []
+        let code = try await HostCommand(executable: "sh").stream(["-c", "echo one; echo two >&2; echo three; exit 4"]) { lines.append($0) }
+        #expect(code == 4)
+        #expect(lines == ["one", "three"], "stdout only, line by line")
+    }
+
+    @Test("a stream's task cancelled stops the tool", .timeLimit(.minutes(1)))
+    func cancellingAStreamStopsTheTool() async throws {
+        let scratch = try TemporaryDirectory()
+        let pidFile = "\(scratch.path)/pid"
+        let task = Task {
+            try await HostCommand(executable: "sh").stream(["-c", "echo $$ > \(pidFile); echo ready; exec sleep 600"]) { _ in }
+        }
+        #expect(await eventually { POSIXIO.exists(pidFile) && !((try? POSIXIO.readFile(pidFile)) ?? []).isEmpty })
+        let pid = pid_t(String(decoding: try POSIXIO.readFile(pidFile), as: UTF8.self).trimmingWhitespace()) ?? 0
+        #expect(pid > 0)
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(await eventually { kill(pid, 0) != 0 }, "the tool is gone once the stream returns")
     }
 
     @Test("check returns stdout on success, and fails with the last non-blank stderr line")

@@ -46,7 +46,7 @@ enum CommandFailure {
     }
 
     static func printError(_ message: String) {
-        var standardError = StandardError()
+        var standardError = UnbufferedOutput.standardError
         print("error: \(message)", to: &standardError)
     }
 }

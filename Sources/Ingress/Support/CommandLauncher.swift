@@ -23,6 +23,11 @@ public struct CommandLauncher: Sendable, Equatable {
         try await HostCommand(executable: words[0]).run(Array(words.dropFirst()) + arguments)
     }
 
+    /// Streams a long-lived tool's output line by line (see ``HostCommand/stream(_:line:)``).
+    public func stream(_ arguments: [String], line: (String) async throws -> Void) async throws -> Int32 {
+        try await HostCommand(executable: words[0]).stream(Array(words.dropFirst()) + arguments, line: line)
+    }
+
     /// Runs and throws the tool's last stderr line unless it exits 0.
     @discardableResult
     public func check(_ arguments: [String]) async throws -> String {

@@ -165,6 +165,43 @@ struct FirewallLabTests {
         }
     }
 
+    /// `ingress firewall --watch`, the controller's native sidecar, as the built binary in the
+    /// node's namespace: the table is back after `nft delete table` and after `nft flush ruleset`
+    /// (what Debian's nftables.service does), and stays when the watcher is stopped.
+    @Test func theWatcherRestoresTheTableAfterADeleteAndAFlush() async throws {
+        try await withNetworkLab { lab in
+            let nft = CommandLauncher(lab.nodeLauncherWords + ["nft"])
+            let firewall = Firewall(policy: try FirewallPolicy(), nft: nft)
+            let scratch = try TemporaryDirectory(prefix: "fw-watch")
+            let watcher = try SpawnedProcess(
+                "/usr/bin/ip",
+                ["netns", "exec", lab.node, BuiltProducts.path("charon-node"), "ingress", "firewall", "--watch"],
+                environment: SpawnedProcess.inheritedEnvironment(),
+                outputFolder: scratch.path
+            )
+            defer { _ = watcher.terminate() }
+            #expect(await eventually { watcher.standardOutput.contains("watching the ruleset") }, "\(watcher.standardError)")
+            #expect(try await firewall.inspect() == .inPlace)
+
+            var restoredIn: [Duration] = []
+            for breaking in [["delete", "table", "inet", "charon_ingress"], ["flush", "ruleset"]] {
+                let started = ContinuousClock.now
+                try await nft.check(breaking)
+                #expect(await eventually { (try? await firewall.inspect()) == .inPlace }, "after nft \(breaking.joined(separator: " "))")
+                restoredIn.append(started.duration(to: .now))
+            }
+            // The public side is closed again, by the restored table.
+            #expect(try await lab.clientStatus("http://\(NetworkLab.nodePublicIPv4):80/", timeout: 1) == nil)
+            print("ingress firewall --watch restored the table in \(restoredIn)")
+            #expect(watcher.standardOutput.contains("restoring (was missing)"), "\(watcher.standardOutput)")
+
+            // Stopped (SIGTERM, as kubelet does): exit 0, and the table stays.
+            #expect(watcher.terminate() == 0, "\(watcher.standardError)")
+            #expect(watcher.standardOutput.contains("left in place; stopped watching"))
+            #expect(try await firewall.inspect() == .inPlace)
+        }
+    }
+
     /// The ingress health check in the lab: it repairs the firewall and sees nginx's sockets
     /// through `/proc/<nginx pid>/net`, i.e. inside the node's namespace.
     @Test func ingressCheckRepairsTheFirewallAndSeesTheListeningPorts() async throws {

@@ -29,6 +29,22 @@ struct FirewallPolicyTests {
         #expect(throws: FirewallError.self) { try FirewallPolicy(tailnetPorts: []) }
     }
 
+    /// What makes the watcher look at the table: events about it, and a flush of everything;
+    /// never another table of the same name prefix, nor other tables' events.
+    @Test func theWatcherReactsToItsTableAndToFlushes() {
+        for line in [
+            "delete table inet charon_ingress", "delete rule inet charon_ingress input handle 4",
+            "add chain inet charon_ingress input { type filter hook input priority 110; policy accept; }", "flush ruleset",
+        ] {
+            #expect(FirewallWatcher.touches(line, table: "charon_ingress"), "\(line)")
+        }
+        for line in [
+            "delete table inet charon_ingress2", "add table ip filter", "# new generation 4 by process 17 (nft)", "delete table ip charon_ingress",
+        ] {
+            #expect(!FirewallWatcher.touches(line, table: "charon_ingress"), "\(line)")
+        }
+    }
+
     @Test func namesThatCouldInjectRulesAreRefused() {
         for name in ["tailscale0; flush ruleset", "", "a-very-long-interface-name", "ts\"0", "ts 0"] {
             #expect(throws: FirewallError.self) { try FirewallPolicy(tailscaleInterface: name) }

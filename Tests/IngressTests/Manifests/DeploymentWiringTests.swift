@@ -1,5 +1,6 @@
 import CharonSupport
 import Ingress
+import Kubernetes
 import TestSupport
 import Testing
 import Yams
@@ -80,11 +81,12 @@ struct DeploymentWiringTests {
         #expect(command.first == "tailscaled")
         #expect(command.contains("--tun=tailscale0"), "kernel mode: the host's tailscale0")
         #expect(!command.contains { $0.contains("userspace-networking") })
-        // State on a small hostPath under /var/lib/charon-node.
+        // State on tailscaled's own small hostPath, beside (not under) the agent's folder.
         let state = try #require(command.first { $0.hasPrefix("--statedir=") }).dropFirst("--statedir=".count)
         let stateVolume = try #require(Self.resolve(String(state), in: tailscaled))
-        let stateHostPath = (Self.volume(pod, stateVolume.volume)?["hostPath"] as? Object)?["path"] as? String ?? ""
-        #expect(stateHostPath.hasPrefix("/var/lib/charon-node/"), "\(stateHostPath)")
+        let stateHostPath = Self.volume(pod, stateVolume.volume)?["hostPath"] as? Object
+        #expect(stateHostPath?["path"] as? String == Self.tailscaledStateHostPath)
+        #expect(stateHostPath?["type"] as? String == "DirectoryOrCreate")
         // /dev/net/tun from the host, NET_ADMIN, not privileged.
         let tun = try #require(Self.resolve("/dev/net/tun", in: tailscaled).flatMap { Self.volume(pod, $0.volume)?["hostPath"] as? Object })
         #expect(tun["path"] as? String == "/dev/net/tun")
@@ -105,6 +107,61 @@ struct DeploymentWiringTests {
         let agentSocket = try #require(environment["TAILSCALE_SOCKET"])
         let shared = try #require(Self.resolve(String(socket), in: tailscaled))
         #expect(Self.resolve(agentSocket, in: agent).map { [$0.volume, $0.rest] } == [shared.volume, shared.rest])
+
+        // Ready only while tailscaled answers on that very socket, whether or not it is joined
+        // (readiness tied to the join would stall rollouts on nodes without the ingress).
+        let readiness = try #require((tailscaled["readinessProbe"] as? Object)?["exec"] as? Object, "an exec readiness probe")
+        let probe = readiness["command"] as? [String] ?? []
+        #expect(probe.first == "tailscale" && probe.contains("--socket=\(socket)") && probe.contains("status"), "\(probe)")
+        #expect(!probe.contains { $0.hasPrefix("--auth-key") || $0 == "up" || $0 == "login" })
+    }
+
+    /// tailscaled's host folder: mounted into tailscaled and nowhere else.
+    static let tailscaledStateHostPath = "/var/lib/charon-node-tailscale"
+
+    /// The agent (and its image builds) never reach tailscaled's node key: the key's host folder
+    /// is tailscaled's alone, and not inside the agent's /var/lib/charon-node.
+    @Test func theAgentNeverMountsTailscaledsNodeKey() throws {
+        let pod = try agentPod
+        let tailscaled = try Self.container(pod, "tailscaled")
+        let stateFile = try #require((tailscaled["command"] as? [String] ?? []).first { $0.hasPrefix("--state=") }).dropFirst("--state=".count)
+        let state = try #require(Self.resolve(String(stateFile), in: tailscaled))
+        #expect((Self.volume(pod, state.volume)?["hostPath"] as? Object)?["path"] as? String == Self.tailscaledStateHostPath)
+        for container in Self.containers(pod) + Self.containers(pod, init: true) where container["name"] as? String != "tailscaled" {
+            let name = container["name"] as? String ?? "?"
+            for volumeName in Self.mounts(container).values {
+                #expect(volumeName != state.volume, "\(name) mounts tailscaled's state")
+                guard let hostPath = (Self.volume(pod, volumeName)?["hostPath"] as? Object)?["path"] as? String else { continue }
+                #expect(
+                    hostPath != Self.tailscaledStateHostPath && !Self.tailscaledStateHostPath.hasPrefix(hostPath + "/"),
+                    "\(name) mounts \(hostPath), which holds tailscaled's state"
+                )
+            }
+        }
+        #expect(Self.mounts(try Self.container(pod, "agent")).values.contains("state"), "the agent still has its own folder")
+    }
+
+    /// The agent reads the API with a token mounted into it alone, where its client looks.
+    @Test func theAgentsAPICredentialsAreItsAlone() throws {
+        let pod = try agentPod
+        #expect(pod["automountServiceAccountToken"] as? Bool == false, "no automatic token in tailscaled or the init container")
+        let agent = try Self.container(pod, "agent")
+        let configuration = try #require(KubernetesConfiguration.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1"]))
+        let tokenFile = try #require(configuration.tokenFile)
+        let caFile = try #require(configuration.caFile)
+        let token = try #require(Self.resolve(tokenFile, in: agent))
+        let ca = try #require(Self.resolve(caFile, in: agent))
+        #expect(token.volume == ca.volume)
+        let sources = ((Self.volume(pod, token.volume)?["projected"] as? Object)?["sources"] as? [Object]) ?? []
+        let serviceAccountToken = try #require(sources.compactMap { $0["serviceAccountToken"] as? Object }.first)
+        #expect("/\(serviceAccountToken["path"] as? String ?? "?")" == token.rest)
+        #expect(serviceAccountToken["expirationSeconds"] as? Int == 3607, "kubelet's own lifetime; kubelet rotates it")
+        let caConfigMap = try #require(sources.compactMap { $0["configMap"] as? Object }.first)
+        #expect(caConfigMap["name"] as? String == "kube-root-ca.crt")
+        #expect((caConfigMap["items"] as? [Object])?.map { "/\($0["path"] as? String ?? "?")" } == [ca.rest])
+        for container in Self.containers(pod) + Self.containers(pod, init: true) where container["name"] as? String != "agent" {
+            #expect(!Self.mounts(container).values.contains(token.volume), "\(container["name"] ?? "?") mounts the agent's token")
+        }
     }
 
     @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() throws {
@@ -141,23 +198,43 @@ struct DeploymentWiringTests {
         #expect((stateVolume["hostPath"] as? Object)?["type"] as? String == "DirectoryOrCreate")
     }
 
-    /// No hostPath wider than charon's own: never the host's whole /var/lib or /.
-    @Test func hostPathsAreNarrow() throws {
-        for (file, name) in [("base/agent-daemonset.yaml", "charon-node"), ("ingress-internal.yaml", "ingress-nginx-internal")] {
-            let pod = IngressManifestTests.podSpec(try Self.daemonSet(file, named: name))
+    /// No hostPath wider than charon's own: never the host's whole /var/lib or /. Every workload we
+    /// ship, as kustomize renders it; tailscaled's state folder only in tailscaled.
+    @Test func hostPathsAreNarrow() async throws {
+        var problems: Set<String> = []  // one line per problem, however many renders show it
+        var tailscaledMounts = 0
+        for workload in try await PodHardeningTests.all() {
+            let pod = workload.pod
             for volume in pod["volumes"] as? [Object] ?? [] {
                 guard let path = (volume["hostPath"] as? Object)?["path"] as? String else { continue }
-                let allowed = path.hasPrefix("/var/lib/charon-node") || ["/run/containerd/containerd.sock", "/dev/net/tun"].contains(path)
-                #expect(allowed, "\(file): hostPath \(path)")
+                let allowed =
+                    path == "/var/lib/charon-node" || path.hasPrefix("/var/lib/charon-node/")
+                    || [Self.tailscaledStateHostPath, "/run/containerd/containerd.sock", "/dev/net/tun"].contains(path)
+                if !allowed { problems.insert("\(workload.id): hostPath \(path)") }
+                guard path == Self.tailscaledStateHostPath else { continue }
+                for container in Self.containers(pod) + Self.containers(pod, init: true)
+                where Self.mounts(container).values.contains(volume["name"] as? String ?? "?") {
+                    if container["name"] as? String == "tailscaled" {
+                        tailscaledMounts += 1
+                    } else {
+                        problems.insert("\(workload.id)/\(container["name"] ?? "?") mounts \(path), tailscaled's alone")
+                    }
+                }
             }
         }
+        for problem in problems.sorted() { Issue.record("\(problem)") }
+        #expect(tailscaledMounts >= 1, "tailscaled mounts its state folder")
     }
 
     @Test func theControllerNeverListensBeforeTheTableIsInPlace() throws {
         let pod = try controllerPod
         #expect(pod["hostNetwork"] as? Bool == true, "the init container's table is the host's")
         let gate = try #require(Self.containers(pod, init: true).first, "an init container runs first")
-        #expect(gate["args"] as? [String] == ["ingress", "firewall"])
+        // The gate as a native sidecar (mirrors TraefikManifestTests' gate check for that change).
+        #expect(gate["args"] as? [String] == ["ingress", "firewall", "--watch"])
+        #expect(gate["restartPolicy"] as? String == "Always", "a native sidecar: it keeps the table while the controller runs")
+        let probe = ((gate["startupProbe"] as? Object)?["exec"] as? Object)?["command"] as? [String]
+        #expect(probe == ["/usr/local/bin/charon-node", "ingress", "firewall", "--check"], "the controller starts once the table is in")
         let agent = try Self.container(try agentPod, "agent")
         #expect(gate["image"] as? String == agent["image"] as? String, "the same charon-node image as the agent")
         #expect(Self.capabilities(gate).add == ["NET_ADMIN"])

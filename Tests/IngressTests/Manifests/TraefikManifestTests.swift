@@ -45,7 +45,10 @@ struct TraefikManifestTests {
         let pod = try pod
         #expect(pod["hostNetwork"] as? Bool == true)
         let gate = try #require(DeploymentWiringTests.containers(pod, init: true).first)
-        #expect(gate["args"] as? [String] == ["ingress", "firewall"])
+        #expect(gate["args"] as? [String] == ["ingress", "firewall", "--watch"])
+        #expect(gate["restartPolicy"] as? String == "Always", "a native sidecar: it keeps the table while Traefik runs")
+        let probe = ((gate["startupProbe"] as? Object)?["exec"] as? Object)?["command"] as? [String]
+        #expect(probe == ["/usr/local/bin/charon-node", "ingress", "firewall", "--check"], "Traefik starts once the table is in")
         let agent = try DeploymentWiringTests.container(
             IngressManifestTests.podSpec(try DeploymentWiringTests.daemonSet("base/agent-daemonset.yaml", named: "charon-node")),
             "agent"

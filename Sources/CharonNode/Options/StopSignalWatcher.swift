@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
 
-/// Turns SIGTERM and SIGINT into a callback on a dispatch queue (not in a signal handler), for
-/// `charon-node fleet` without `--once`: the pass in flight is cancelled and the command exits 0.
+/// Turns SIGTERM and SIGINT into a callback on a dispatch queue (not in a signal handler), for the
+/// commands that run until stopped (`fleet` without `--once`, `ingress firewall --watch`): the work
+/// in flight is cancelled and the command exits 0.
 ///
 /// ```swift
 /// let loop = Task { await runPassesUntilCancelled() }
