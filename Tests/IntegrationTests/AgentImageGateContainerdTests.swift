@@ -10,16 +10,9 @@ import Testing
 @Suite("charon-node image in containerd", .serialized)
 struct AgentImageGateContainerdTests {
     @Test func theFirewallGateRunsFromTheAgentImage() async throws {
-        let socket = try await PrivateContainerd.address()
         let namespace = "charon-test-gate-\(getpid())"
         let scratch = try TemporaryDirectory()
-        let rebuild = try await BuiltProducts.run(
-            "charon-node",
-            [
-                "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/charon-node", "--output", "\(scratch.path)/charon-node.tar",
-                "--containerd-address", socket, "--namespace", namespace,
-            ]
-        )
+        let rebuild = try await AgentImage.rebuild(in: scratch, namespace: namespace)
         #expect(rebuild.exitCode == 0, "\(rebuild.standardError)")
 
         func run(_ name: String, _ arguments: [String], capabilities: [String] = ["CAP_NET_ADMIN"]) async throws -> (Int32, String) {
@@ -35,7 +28,7 @@ struct AgentImageGateContainerdTests {
             let output = try await PrivateContainerd.ctr(
                 ["run", "--rm", "--read-only"] + capabilities.flatMap { ["--cap-add", $0] }
                     + ["--mount", "type=tmpfs,src=tmpfs,dst=/tmp,options=rw:nosuid:nodev:size=1m"]
-                    + ["localhost/charon-node:latest", "\(name)-\(getpid())", "/usr/local/bin/charon-node"] + arguments,
+                    + [AgentImage.reference, "\(name)-\(getpid())", "/usr/local/bin/charon-node"] + arguments,
                 namespace: namespace
             )
             return (output.exitCode, output.standardOutput + output.standardError)

@@ -63,16 +63,9 @@ struct ImageSBOMTests {
     /// distroless `status.d` the builder wrote: the result must be the very image (and SBOM) a
     /// build on the host gives, so no package goes missing from the images nodes really run.
     @Test func theAgentImageBuildsTheSameLifecycleImageAsTheHost() async throws {
-        let socket = try await PrivateContainerd.address()
         let namespace = "charon-test-sbom-\(getpid())"
         let scratch = try TemporaryDirectory()
-        let agent = try await BuiltProducts.run(
-            "charon-node",
-            [
-                "image", "rebuild", "--spec", "\(BuiltProducts.packageRoot)/images/charon-node", "--output", "\(scratch.path)/agent.tar",
-                "--containerd-address", socket, "--namespace", namespace,
-            ]
-        )
+        let agent = try await AgentImage.rebuild(in: scratch, namespace: namespace)
         #expect(agent.exitCode == 0, "\(agent.standardError)")
         let host = try await Self.build("tailscale-lifecycle", into: "\(scratch.path)/host")
 
@@ -80,12 +73,12 @@ struct ImageSBOMTests {
         let inside = try await PrivateContainerd.ctr(
             [
                 "run", "--rm", "--mount", "type=bind,src=\(scratch.path)/inside,dst=/out,options=rbind:rw",
-                "localhost/charon-node:latest", "sbom-\(getpid())", "/usr/local/bin/charon-node",
+                AgentImage.reference, "sbom-\(getpid())", "/usr/local/bin/charon-node",
                 "image", "build", "--spec", "/usr/share/charon-node/images/tailscale-lifecycle", "--output", "/out/image.tar",
             ],
             namespace: namespace
         )
-        _ = try? await PrivateContainerd.ctr(["images", "rm", "localhost/charon-node:latest"], namespace: namespace)
+        _ = try? await PrivateContainerd.ctr(["images", "rm", AgentImage.reference], namespace: namespace)
         #expect(inside.exitCode == 0, "\(inside.standardError)")
         // The files themselves, not ctr's copy of the output (a container that exits at once can
         // lose it): the same tarball, byte for byte, and the same SBOM.

@@ -19,11 +19,15 @@ public struct DebianPackageDatabase: Sendable {
     static let generatedFiles = ["/etc/ssl/certs/ca-certificates.crt": "ca-certificates"]
 
     public let root: String
-    private let packages: [String: DebianPackage]
-    /// Where each package's file list lives (`info/libc6:amd64.list`, `status.d/libc6.md5sums`).
+    /// The root without a trailing slash, to join paths to.
+    private let base: String
+    /// `ID-VERSION_ID` of the system (`debian-12`), for the packages' purls.
+    private let distro: String?
+    /// Each package's list of files, by package name (`info/libc6:amd64.list` on a host,
+    /// `status.d/libc6.md5sums` in a distroless image).
     private let fileLists: [String: String]
-    /// The file dpkg updates on every install: its stamp goes into the build fingerprint.
-    public let statusFile: String?
+    /// dpkg's status file, or nil in the distroless layout (one `status.d/<package>` a package).
+    private let statusFile: String?
 
     /// The files whose change means the package records changed: dpkg's status file, or the
     /// status.d folder of a distroless image (whichever `root` has).
@@ -42,69 +46,69 @@ public struct DebianPackageDatabase: Sendable {
         }.joined(separator: " ")
     }
 
-    /// Reads the package records under `root` (`/` on a host). A system without dpkg has none:
-    /// every file is then unowned.
+    /// Finds the package records under `root` (`/` on a host). Only names are read here; the
+    /// records themselves are read when a lookup needs them. A system without dpkg has none: every
+    /// file is then unowned.
     public init(root: String = "/") throws {
         self.root = root
-        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        let distro = Self.distro(osRelease: "\(base)/etc/os-release")
-        var packages: [String: DebianPackage] = [:]
-        var fileLists: [String: String] = [:]
-
-        let dpkgStatus = "\(base)/var/lib/dpkg/status"
-        if POSIXIO.exists(dpkgStatus) {
-            statusFile = dpkgStatus
-            for stanza in Self.stanzas(String(decoding: try POSIXIO.readFile(dpkgStatus), as: UTF8.self)) {
-                guard stanza.fields["Status"]?.hasSuffix(" installed") == true, let package = Self.package(stanza, distro: distro) else {
-                    continue
-                }
-                packages[package.name] = package
-                for list in ["\(package.name):\(package.architecture).list", "\(package.name).list"] {
-                    let path = "\(base)/var/lib/dpkg/info/\(list)"
-                    if POSIXIO.exists(path) {
-                        fileLists[package.name] = path
-                        break
-                    }
-                }
+        base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        distro = Self.distro(osRelease: "\(base)/etc/os-release")
+        var lists: [String: String] = [:]
+        if POSIXIO.exists("\(base)/var/lib/dpkg/status") {
+            statusFile = "\(base)/var/lib/dpkg/status"
+            let folder = "\(base)/var/lib/dpkg/info"
+            for name in (try? POSIXIO.listDirectory(folder)) ?? [] where name.hasSuffix(".list") {
+                // `libc6:amd64.list` or `base-files.list`
+                let package = name.dropLast(".list".count).prefix { $0 != ":" }
+                lists[String(package)] = "\(folder)/\(name)"
             }
         } else {
+            statusFile = nil
             let folder = "\(base)/var/lib/dpkg/status.d"
-            let names = (try? POSIXIO.listDirectory(folder)) ?? []
-            statusFile = names.isEmpty ? nil : folder
-            for name in names where !name.hasSuffix(".md5sums") {
-                let text = String(decoding: try POSIXIO.readFile("\(folder)/\(name)"), as: UTF8.self)
-                for stanza in Self.stanzas(text) {
-                    guard let package = Self.package(stanza, distro: distro) else { continue }
-                    packages[package.name] = package
-                    if POSIXIO.exists("\(folder)/\(name).md5sums") { fileLists[package.name] = "\(folder)/\(name).md5sums" }
-                }
+            for name in (try? POSIXIO.listDirectory(folder)) ?? [] where name.hasSuffix(".md5sums") {
+                lists[String(name.dropLast(".md5sums".count))] = "\(folder)/\(name)"
             }
         }
-        self.packages = packages
-        self.fileLists = fileLists
+        fileLists = lists
     }
 
     /// The packages owning each of `paths` (host paths), by the names dpkg lists them under: the
     /// path itself, the path with its folders resolved, the file it links to, each with and
     /// without the `/usr` prefix that merged-`/usr` systems alias (`/lib` → `/usr/lib`).
+    ///
+    /// Every file list is scanned as bytes, a line compared only when its length is one asked
+    /// for: a host has some 120,000 listed files, and an image build must stay near the cost of
+    /// reading its own inputs.
     public func owners(of paths: [String]) throws -> [String: DebianPackage] {
-        var wanted: [String: [String]] = [:]  // alias → the paths asked for
+        var wanted: [Int: [(name: [UInt8], asked: [String])]] = [:]  // length → aliases
+        var aliasesAsked: [String: [String]] = [:]
         for path in paths {
-            for alias in Self.aliases(of: path) { wanted[alias, default: []].append(path) }
+            for alias in Self.aliases(of: path) { aliasesAsked[alias, default: []].append(path) }
         }
-        var result: [String: DebianPackage] = [:]
+        for (alias, asked) in aliasesAsked {
+            let bytes = Array(alias.utf8)
+            wanted[bytes.count, default: []].append((bytes, asked))
+        }
+        var ownerNames: [String: String] = [:]  // asked path → package name
         for (path, name) in Self.generatedFiles where paths.contains(path) {
-            if let package = packages[name] { result[path] = package }
+            ownerNames[path] = name
         }
-        guard !wanted.isEmpty else { return result }
-        for name in fileLists.keys.sorted() {
-            guard let list = fileLists[name], let package = packages[name] else { continue }
-            for file in try Self.listedFiles(list) {
-                guard let asked = wanted[file] else { continue }
-                for path in asked where result[path] == nil { result[path] = package }
+        let relative = statusFile == nil  // md5sums lines: `<sum>  <path without the leading />`
+        for name in fileLists.keys.sorted() where !wanted.isEmpty {
+            let bytes = try POSIXIO.readFile(fileLists[name]!)
+            bytes.withUnsafeBufferPointer { buffer in
+                Self.forEachListedPath(in: buffer, relative: relative) { line in
+                    guard let candidates = wanted[line.count] else { return }
+                    for candidate in candidates {
+                        let same = candidate.name.withUnsafeBufferPointer { memcmp($0.baseAddress!, line.baseAddress!, line.count) == 0 }
+                        guard same else { continue }
+                        for path in candidate.asked where ownerNames[path] == nil { ownerNames[path] = name }
+                    }
+                }
             }
         }
-        return result
+        let packages = try records(named: Set(ownerNames.values))
+        return ownerNames.compactMapValues { packages[$0] }
     }
 
     /// The package that owns one host path, if any.
@@ -116,7 +120,6 @@ public struct DebianPackageDatabase: Sendable {
     /// (`d41d8…  usr/lib/x86_64-linux-gnu/libz.so.1.2.13`), taken from dpkg's own records: nothing
     /// is hashed here. `files` maps each host path to its path in the image.
     public func md5sums(of package: DebianPackage, files: [(host: String, image: String)]) throws -> String {
-        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         let candidates = [
             "\(base)/var/lib/dpkg/info/\(package.name):\(package.architecture).md5sums",
             "\(base)/var/lib/dpkg/info/\(package.name).md5sums",
@@ -195,17 +198,80 @@ public struct DebianPackageDatabase: Sendable {
         )
     }
 
-    /// Paths listed by a `.list` file (one absolute path a line) or an `.md5sums` file (`sum  path`,
-    /// relative).
-    static func listedFiles(_ path: String) throws -> [String] {
-        let text = String(decoding: try POSIXIO.readFile(path), as: UTF8.self)
-        if path.hasSuffix(".md5sums") {
-            return text.split(separator: "\n").compactMap { line in
-                let parts = line.split(separator: " ", maxSplits: 1)
-                return parts.count == 2 ? "/" + parts[1].trimmingLeadingSpaces : nil
+    /// The installed packages named, read from dpkg's status file (only their stanzas are
+    /// parsed) or from their own `status.d` records.
+    func records(named names: Set<String>) throws -> [String: DebianPackage] {
+        guard !names.isEmpty else { return [:] }
+        var result: [String: DebianPackage] = [:]
+        if let statusFile {
+            // Stanzas are found by their first line, `Package: <name>`, on the bytes: only the
+            // few wanted ones are decoded and parsed (the file holds every installed package).
+            let bytes = try POSIXIO.readFile(statusFile)
+            let prefix = Array("Package: ".utf8)
+            var stanzaStart: Int?
+            var wantedStart: Int?
+            var index = 0
+            func finish(at end: Int) throws {
+                guard let start = wantedStart else { return }
+                wantedStart = nil
+                for stanza in Self.stanzas(String(decoding: bytes[start..<end], as: UTF8.self))
+                where stanza.fields["Status"]?.hasSuffix(" installed") == true {
+                    if let package = Self.package(stanza, distro: distro) { result[package.name] = package }
+                }
+            }
+            while index < bytes.count {
+                let lineEnd = bytes[index...].firstIndex(of: 0x0A) ?? bytes.count
+                if lineEnd == index {
+                    try finish(at: index)
+                    stanzaStart = nil
+                } else if stanzaStart == nil {
+                    stanzaStart = index
+                    if bytes[index..<lineEnd].starts(with: prefix) {
+                        let name = String(decoding: bytes[(index + prefix.count)..<lineEnd], as: UTF8.self)
+                        if names.contains(name) { wantedStart = index }
+                    }
+                }
+                index = lineEnd + 1
+            }
+            try finish(at: bytes.count)
+        } else {
+            for name in names {
+                let record = "\(base)/var/lib/dpkg/status.d/\(name)"
+                guard POSIXIO.exists(record) else { continue }
+                for stanza in Self.stanzas(String(decoding: try POSIXIO.readFile(record), as: UTF8.self)) {
+                    if let package = Self.package(stanza, distro: distro) { result[package.name] = package }
+                }
             }
         }
-        return text.split(separator: "\n").map(String.init)
+        return result
+    }
+
+    /// Each path a file list holds, as bytes without its line break: a `.list` line is the path
+    /// itself; an `.md5sums` line (`relative`) is `<sum>  <path>` with the leading `/` left off,
+    /// given back here with it.
+    static func forEachListedPath(in bytes: UnsafeBufferPointer<UInt8>, relative: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        var scratch = [UInt8]()
+        var offset = 0
+        while offset < bytes.count {
+            let newline = memchr(start + offset, 0x0A, bytes.count - offset)
+            let end = newline.map { start.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+            var line = UnsafeBufferPointer(start: start + offset, count: end - offset)
+            offset = end + 1
+            if relative {
+                // Skip the sum and the spaces after it, then put the `/` back.
+                guard let space = line.firstIndex(of: 0x20) else { continue }
+                var pathStart = space
+                while pathStart < line.count, line[pathStart] == 0x20 { pathStart += 1 }
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(0x2F)
+                scratch.append(contentsOf: line[pathStart...])
+                scratch.withUnsafeBufferPointer { body($0) }
+                continue
+            }
+            if line.last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
+            if !line.isEmpty { body(line) }
+        }
     }
 
     /// `debian-12` from `ID=debian` and `VERSION_ID="12"`.

@@ -75,7 +75,7 @@ struct DeploymentWiringTests {
         #expect(pod["hostNetwork"] as? Bool == true)
         let tailscaled = try Self.container(pod, "tailscaled")
         let image = tailscaled["image"] as? String ?? ""
-        #expect(image.hasPrefix("tailscale/tailscale:v") || image.contains("@sha256:"), "the official image, pinned: \(image)")
+        #expect(image.hasPrefix("docker.io/tailscale/tailscale:v") || image.contains("@sha256:"), "the official image, pinned: \(image)")
         #expect(!image.hasSuffix(":latest") && !image.hasSuffix(":stable"))
         let command = tailscaled["command"] as? [String] ?? []
         #expect(command.first == "tailscaled")
@@ -94,6 +94,13 @@ struct DeploymentWiringTests {
         #expect(tun["type"] == nil)
         #expect(Self.capabilities(tailscaled).add == ["NET_ADMIN"])
         #expect((tailscaled["securityContext"] as? Object)?["privileged"] as? Bool != true)
+        // NET_ADMIN is enough only with tailscaled on nftables: left to auto-detection it takes
+        // the image's iptables-legacy, which needs NET_RAW for its raw socket (tailscale's
+        // util/linuxfw/detector.go, v1.102.3). Either both change together or neither.
+        #expect(
+            Self.env(tailscaled)["TS_DEBUG_FIREWALL_MODE"] == "nftables",
+            "with only NET_ADMIN, tailscaled must be told to use nftables, not iptables"
+        )
 
         // The agent's tailscale CLI is copied out of the same image, and its socket is tailscaled's.
         let agent = try Self.container(pod, "agent")

@@ -299,6 +299,27 @@ extension DeploymentWiringTests {
             Self.report(violations)
         }
 
+        /// Upstream's support window: the tailscale client Headscale 0.29.7+ (a security release)
+        /// pairs with is 1.104.4; no workload may run an older one, sidecar or node daemon.
+        @Test func everyTailscaleImageIsAtLeast1_104_4() async throws {
+            var violations: [(String, String)] = []
+            var seen = 0
+            for workload in try await Self.all() {
+                for container in workload.allContainers {
+                    let image = container["image"] as? String ?? ""
+                    guard image.contains("tailscale/tailscale:") else { continue }
+                    seen += 1
+                    let tag = image.split(separator: "@").first?.split(separator: ":").last ?? ""
+                    let version = tag.dropFirst().split(separator: ".").compactMap { Int($0) }
+                    if version.count != 3 || version.lexicographicallyPrecedes([1, 104, 4]) {
+                        violations.append((workload.subject(container), "\(image) is older than tailscale 1.104.4"))
+                    }
+                }
+            }
+            #expect(seen >= 3, "tailscaled, the CLI copy and the example's sidecar")
+            Self.report(violations)
+        }
+
         @Test func everyTailscaleContainerHasAReadinessProbe() async throws {
             var violations: [(String, String)] = []
             var tailscaleContainers = 0
