@@ -86,13 +86,13 @@ demo: deps-demo build
 	ctr --address $$socket -n $$namespace run --rm --net-host localhost/tailscale-lifecycle:latest \
 	  charon-demo-$$$$ /usr/local/bin/charon-lifecycle --version
 
+# A second clone of HEAD at a long path, built with `make build`, must give the same binaries and
+# lifecycle image as this checkout's release build (`make test` runs the script after its release).
+check-reproducible: build
+	scripts/check-reproducible.sh $(VERSION)
+
 # Builds the tests, starts the private containerd, runs everything (CI=true turns missing
 # prerequisites into failures, not skips), and always stops containerd again.
-# A second clone of HEAD at a long path, built with `make build`, must give the same binaries and
-# lifecycle image as this checkout's release build (run after `make release`, as `make test` does).
-check-reproducible:
-	scripts/check-reproducible.sh
-
 # Then the release against a real registry (scripts/check-release.sh), the reproducibility of that
 # release build (scripts/check-reproducible.sh) and the manifests.
 test: deps-test lint

@@ -48,17 +48,19 @@ public struct ExecutableBuildInfo: Codable, Hashable, Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(operation: "open", path: path) }
         defer { close(fd) }
+        // The ELF magic first, with one small read: most files are not executables of ours.
+        var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        guard withUnsafeMutableBytes(of: &magic, { pread(fd, $0.baseAddress, 4, 0) }) == 4, magic == (0x7f, 0x45, 0x4c, 0x46) else {
+            return nil
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw SystemError(operation: "stat", path: path) }
         let size = Int(info.st_size)
-        guard size >= 4 else { return nil }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw SystemError(operation: "map", path: path)
         }
         defer { munmap(mapped, size) }
-        let bytes = UnsafeRawBufferPointer(start: mapped, count: size)
-        guard bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else { return nil }
-        return try find(in: bytes)
+        return try find(in: UnsafeRawBufferPointer(start: mapped, count: size))
     }
 
     /// The first `marker{…}` in `bytes` whose JSON (ended by a NUL, as string constants are)

@@ -37,9 +37,9 @@ public struct ImageInventory: Sendable {
         self.plans = plans
         self.database = database
         let hostFiles = plans.map { plan in
-            plan.entries.compactMap { entry -> (host: String, image: String)? in
+            plan.entries.compactMap { entry -> (host: String, image: String, executable: Bool)? in
                 guard case .hostFile(let host, _) = entry.kind else { return nil }
-                return (host, "/" + entry.path)
+                return (host, "/" + entry.path, entry.mode & 0o111 != 0)
             }
         }
         let owners = try database.owners(of: hostFiles.flatMap { $0.map(\.host) })
@@ -52,10 +52,10 @@ public struct ImageInventory: Sendable {
             var inLayer: [String: DebianPackage] = [:]
             for file in files {
                 if let package = owners[file.host] {
-                    filesByPackage[package.name, default: []].append(file)
+                    filesByPackage[package.name, default: []].append((file.host, file.image))
                     inLayer[package.name] = package
                     debianPackages[package.name] = package
-                } else if let info = try ExecutableBuildInfo.read(from: file.host) {
+                } else if file.executable, let info = try ExecutableBuildInfo.read(from: file.host) {
                     executables[info.name] = info
                 }
             }
