@@ -75,9 +75,14 @@ public struct FirewallWatcher: Sendable {
                 }
             }
             group.addTask {
-                while !heard.value {
-                    try await firewall.apply()
-                    try await clock.sleep(for: announceInterval)
+                do {
+                    while !heard.value {
+                        try await firewall.apply()
+                        try await clock.sleep(for: announceInterval)
+                    }
+                } catch is CancellationError {
+                    // The monitor ended before it heard us: the loop below starts another one.
+                    return nil
                 }
                 onWatching()
                 return nil
