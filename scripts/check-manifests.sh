@@ -29,14 +29,23 @@ for file in $(find daemonset -name '*.yaml' | sort); do
   # (Tests/IngressTests/Manifests/KustomizationTests.swift checks it).
   [[ $(basename "$file") == kustomization.yaml ]] || manifests+=("$file")
 done
+# validate WHAT FILE…: kubernetes-validate --strict, one line saying which WHAT passed or failed.
+validate() {
+  local what=$1
+  shift
+  if "$tools/venv/bin/kubernetes-validate" --strict --quiet "$@"; then
+    echo "check-manifests: $what pass kubernetes-validate --strict"
+  else
+    echo "check-manifests: $what: kubernetes-validate --strict failed" >&2
+    status=1
+  fi
+}
+
 if ((${#manifests[@]} == 0)); then
   echo "check-manifests: no daemonset/*.yaml" >&2
   status=1
-elif ! "$tools/venv/bin/kubernetes-validate" --strict --quiet "${manifests[@]}"; then
-  echo "check-manifests: kubernetes-validate --strict failed" >&2
-  status=1
 else
-  echo "check-manifests: ${#manifests[@]} manifests pass kubernetes-validate --strict"
+  validate "${#manifests[@]} manifests" "${manifests[@]}"
 fi
 
 # What `kubectl apply -k` applies: every kustomization rendered by real kustomize, then validated
@@ -46,14 +55,11 @@ rendered=$(mktemp -d)
 for kustomization in $(find daemonset -name kustomization.yaml | sort); do
   folder=$(dirname "$kustomization")
   out=$rendered/$(tr / - <<<"$folder").yaml
-  if ! "$tools/bin/kubectl" kustomize "$folder" >"$out"; then
+  if "$tools/bin/kubectl" kustomize "$folder" >"$out"; then
+    validate "the objects kubectl kustomize $folder renders" "$out"
+  else
     echo "check-manifests: kubectl kustomize $folder failed" >&2
     status=1
-  elif ! "$tools/venv/bin/kubernetes-validate" --strict --quiet "$out"; then
-    echo "check-manifests: $folder renders objects kubernetes-validate --strict refuses" >&2
-    status=1
-  else
-    echo "check-manifests: kubectl kustomize $folder passes kubernetes-validate --strict"
   fi
 done
 rm -rf "$rendered"

@@ -61,19 +61,6 @@ public struct HostCommand: Sendable {
 
     /// Runs to completion and returns the output whatever the exit code.
     public func run(_ arguments: [String], outputLimit: Int = 16 << 20) async throws -> Output {
-        let target: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
-        let childEnvironment: Environment
-        if inheritsEnvironment {
-            var overrides: [Environment.Key: String?] = [:]
-            for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
-            childEnvironment = .inherit.updating(overrides)
-        } else {
-            var values: [Environment.Key: String] = [:]
-            for (key, value) in Self.minimalEnvironment(from: ProcessEnvironment.current, adding: environment) {
-                values[Environment.Key(stringLiteral: key)] = value
-            }
-            childEnvironment = .custom(values)
-        }
         do {
             let result = try await Subprocess.run(
                 target,
@@ -82,12 +69,11 @@ public struct HostCommand: Sendable {
                 output: .string(limit: outputLimit),
                 error: .string(limit: 1 << 20)
             )
-            let code: Int32 =
-                switch result.terminationStatus {
-                case .exited(let code): code
-                case .signaled(let signal): 128 + signal
-                }
-            return Output(exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
+            return Output(
+                exitCode: Self.exitCode(result.terminationStatus),
+                standardOutput: result.standardOutput,
+                standardError: result.standardError
+            )
         } catch {
             throw Failure(command: executable, reason: "could not run: \(error)")
         }
@@ -98,17 +84,12 @@ public struct HostCommand: Sendable {
     /// cancelled (the tool is then stopped, and `CancellationError` thrown). Standard error is
     /// dropped: such tools report there only what their exit code says.
     public func stream(_ arguments: [String], line: (String) async throws -> Void) async throws -> Int32 {
-        let target: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
-        var values: [Environment.Key: String] = [:]
-        for (key, value) in Self.minimalEnvironment(from: ProcessEnvironment.current, adding: environment) {
-            values[Environment.Key(stringLiteral: key)] = value
-        }
         let result: ExecutionResult<Void, SequenceOutput, DiscardedOutput>
         do {
             result = try await Subprocess.run(
                 target,
                 arguments: Arguments(arguments),
-                environment: .custom(values),
+                environment: childEnvironment,
                 input: .none,
                 output: .sequence,
                 error: .discarded
@@ -123,9 +104,31 @@ public struct HostCommand: Sendable {
         }
         // Cancelled: the tool was stopped for it, and its exit status says nothing of its own.
         if Task.isCancelled { throw CancellationError() }
-        switch result.terminationStatus {
-        case .exited(let code): return code
-        case .signaled(let signal): return 128 + signal
+        return Self.exitCode(result.terminationStatus)
+    }
+
+    /// The program: a path, or a name looked up on `PATH`.
+    private var target: Executable { executable.contains("/") ? .path(FilePath(executable)) : .name(executable) }
+
+    /// The minimal environment plus ``environment`` or, for ``inheritsEnvironment``, charon's own.
+    private var childEnvironment: Environment {
+        if inheritsEnvironment {
+            var overrides: [Environment.Key: String?] = [:]
+            for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
+            return .inherit.updating(overrides)
+        }
+        var values: [Environment.Key: String] = [:]
+        for (key, value) in Self.minimalEnvironment(from: ProcessEnvironment.current, adding: environment) {
+            values[Environment.Key(stringLiteral: key)] = value
+        }
+        return .custom(values)
+    }
+
+    /// The exit code as shells report it: a signal's death is 128 + the signal.
+    private static func exitCode(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
         }
     }
 
