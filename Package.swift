@@ -194,6 +194,7 @@ let package = Package(
             name: "IngressTests",
             dependencies: [
                 "Ingress", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", "Lifecycle", "TestSupport",
+                "Agent",  // the ingress inside the agent's passes and /status
                 .product(name: "Yams", package: "Yams"),  // reads daemonset/*.yaml
             ],
             swiftSettings: swiftSettings

@@ -15,32 +15,34 @@ struct IngressAgentOptions: ParsableArguments {
     @OptionGroup var join: JoinOptions
     @OptionGroup var controller: ControllerOptions
 
-    /// The agent's ingress reconciler for this node; none when the ingress is off. A setting that
-    /// is missing or refused never stops the agent (the image is its first job): the ingress slots
-    /// then fail with the reason, every pass, until the setting is fixed.
+    /// The agent's ingress reconciler for this node; none when the ingress is off. It is rebuilt
+    /// every pass from the settings as they are then (credential files are read again, so a
+    /// Secret created or rotated later is used without a restart). A setting that is missing or
+    /// refused never stops the agent (the image is its first job): the ingress slots then fail
+    /// with the reason, every pass, until the setting is fixed.
     func reconcilers(node: String) -> [any NodeReconciler] {
         guard enabled else { return [] }
         let logger = Logger(label: "charon.ingress")
-        do {
-            let reconciler = try IngressAgentSetup.reconciler(
-                hostname: try IngressHostname(nodeName: node),
-                tailscale: tailscale,
-                joinOptions: join,
-                controller: controller,
-                join: true,
-                firewall: true,
-                logger: logger
-            )
-            // Keys are only on disk for the seconds `tailscale up` reads them; whatever an earlier,
-            // killed agent left there goes now.
-            if let join = reconciler.parts.join {
-                let removed = join.sweepKeyDirectory()
-                if removed > 0 { logger.notice("removed \(removed) leftover key file(s) from \(join.configuration.keyDirectory)") }
+        // Keys are only on disk for the seconds `tailscale up` reads them; whatever an earlier,
+        // killed agent left there goes now.
+        let removed = TailnetJoin.sweepKeyDirectory(join.keyDirectory)
+        if removed > 0 { logger.notice("removed \(removed) leftover key file(s) from \(join.keyDirectory)") }
+        // The one piece of state that outlives a pass: how long failed joins wait.
+        let backoff = JoinBackoff()
+        let (tailscale, join, controller) = (tailscale, join, controller)
+        return [
+            ReloadingReconciler(checkNames: [HealthCheckName.tailscale, HealthCheckName.ingress], logger: logger) {
+                try IngressAgentSetup.reconciler(
+                    hostname: try IngressHostname(nodeName: node),
+                    tailscale: tailscale,
+                    joinOptions: join,
+                    controller: controller,
+                    join: true,
+                    firewall: true,
+                    backoff: backoff,
+                    logger: logger
+                )
             }
-            return [reconciler]
-        } catch {
-            logger.error("internal ingress not started: \(error); the image keeps being reconciled")
-            return [IngressMisconfiguration(problem: "\(error)")]
-        }
+        ]
     }
 }

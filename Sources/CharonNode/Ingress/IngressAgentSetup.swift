@@ -13,6 +13,7 @@ enum IngressAgentSetup {
         controller: ControllerOptions,
         join: Bool,
         firewall: Bool,
+        backoff: JoinBackoff = JoinBackoff(),
         logger: Logger
     ) throws -> IngressReconciler {
         var tailnetJoin: TailnetJoin?
@@ -27,6 +28,7 @@ enum IngressAgentSetup {
                     tailscale: tailscale.cli,
                     lifecycle: lifecycle,
                     clients: clients,
+                    backoff: backoff,
                     logger: logger
                 )
             }

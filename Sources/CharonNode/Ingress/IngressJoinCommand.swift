@@ -33,6 +33,7 @@ struct IngressJoinCommand: AsyncParsableCommand {
                 tailscale: ingress.tailscaleCLI,
                 lifecycle: lifecycle,
                 clients: LifecycleClients(configuration: lifecycle, logger: logger),
+                backoff: JoinBackoff(),
                 logger: logger
             )
             let outcome = try await join.reconcile(logger: logger)

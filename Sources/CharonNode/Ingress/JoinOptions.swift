@@ -32,6 +32,7 @@ struct JoinOptions: ParsableArguments {
         tailscale: TailscaleCLI,
         lifecycle: LifecycleConfiguration,
         clients: LifecycleClients,
+        backoff: JoinBackoff,
         logger: Logger
     ) throws -> TailnetJoin {
         guard let loginServer = loginServer ?? Environment.headscaleLoginServer ?? Optional(lifecycle.headscaleURL) else {
@@ -46,7 +47,8 @@ struct JoinOptions: ParsableArguments {
                 settleTimeout: .seconds(min(30, max(5, upTimeout / 2)))
             ),
             tailscale: tailscale,
-            enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger)
+            enrollment: LifecycleEnrollment(configuration: lifecycle, clients: clients, logger: logger),
+            backoff: backoff
         )
     }
 }

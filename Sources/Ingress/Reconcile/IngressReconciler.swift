@@ -110,6 +110,9 @@ public struct IngressReconciler: NodeReconciler {
                 _ = try await join.reconcile(logger: logger)
             } catch {
                 joinError = error
+                // Named in the ingress slot too: it is why the node has no DNS record and no
+                // tailnet traffic, and the slot operators alert on.
+                fail("tailnet join: \(error)", (error as? TailnetJoinError)?.reason ?? "TailnetJoinFailed")
             }
         }
         do {
@@ -123,7 +126,9 @@ public struct IngressReconciler: NodeReconciler {
         // 3. Ports, controller config, DNS.
         let listening = parts.listeningPorts.listening()
         let missing = parts.ports.filter { !listening.contains($0) }
-        if missing.isEmpty {
+        if parts.ports.isEmpty {
+            // Nothing to look for (a bare host running the firewall alone).
+        } else if missing.isEmpty {
             notes.append("listening on \(parts.ports.map(String.init).joined(separator: ", "))")
         } else {
             fail("nothing listens on port \(missing.map(String.init).joined(separator: ", "))", "IngressNotListening")

@@ -25,13 +25,22 @@ public struct LifecycleEnrollment: TailnetEnrollment {
     public func removeStaleNodes(named hostname: String) async throws -> Int {
         // Resolve the user first: a wrong API key or user fails before anything is deleted.
         _ = try await clients.headscale.user(named: configuration.headscaleUser)
-        return try await StaleNodeCleaner(headscale: clients.headscale, scope: scope, logger: logger).removeStaleNodes(hostname: hostname).count
+        let cleaner = StaleNodeCleaner(headscale: clients.headscale, scope: scope, logger: logger)
+        let named = try await cleaner.staleNodes(hostname: hostname)
+        // An online registration is a machine in use (the old controller during a hand-over, or
+        // the same node name in another cluster): never taken from it.
+        if let online = named.first(where: \.online) {
+            throw TailnetJoinError.registrationHeldElsewhere(name: online.name, id: online.id, addresses: online.ipAddresses)
+        }
+        return try await cleaner.remove(named, hostname: hostname).count
     }
 
-    public func createPreAuthKey() async throws -> String {
+    /// Single-use whatever `AUTHKEY_REUSABLE` says (that setting is the service pods'), and never
+    /// longer-lived than the pods' `AUTHKEY_EXPIRATION`.
+    public func createPreAuthKey(expiringIn lifetime: Duration) async throws -> String {
         let options = PreAuthKeyOptions(
-            expiration: configuration.authKeyExpiration,
-            reusable: configuration.authKeyReusable,
+            expiration: min(lifetime, configuration.authKeyExpiration),
+            reusable: false,
             ephemeral: configuration.authKeyEphemeral,
             tags: configuration.authKeyTags
         )

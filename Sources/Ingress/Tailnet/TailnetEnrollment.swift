@@ -4,11 +4,13 @@
 ///
 /// ```swift
 /// let removed = try await enrollment.removeStaleNodes(named: "nginx-ingress-node1")
-/// let key = try await enrollment.createPreAuthKey()
+/// let key = try await enrollment.createPreAuthKey(expiringIn: .seconds(300))
 /// ```
 public protocol TailnetEnrollment: Sendable {
-    /// Deletes Headscale nodes whose `name` equals `hostname` exactly; returns how many.
+    /// Deletes the offline Headscale nodes whose `name` equals `hostname` exactly; returns how
+    /// many. Throws ``TailnetJoinError/registrationHeldElsewhere(name:id:addresses:)``, deleting
+    /// nothing, when one of them is online: another machine holds the name.
     func removeStaleNodes(named hostname: String) async throws -> Int
-    /// A fresh pre-auth key for one registration.
-    func createPreAuthKey() async throws -> String
+    /// A fresh single-use pre-auth key that Headscale stops accepting after `lifetime`.
+    func createPreAuthKey(expiringIn lifetime: Duration) async throws -> String
 }

@@ -4,9 +4,11 @@ import Logging
 import Tailscale
 
 /// Keeps this node's tailscaled joined to Headscale as ``IngressHostname``: reads the status,
-/// decides (``TailnetJoinDecision``), and only when needed removes stale registrations of the
-/// name, mints one pre-auth key, and runs `tailscale up` with it (the key in a 0600 file that is
-/// deleted right after), then waits for `Running` with addresses.
+/// decides (``TailnetJoinDecision``), and only when needed removes stale (offline) registrations
+/// of the name, mints one single-use pre-auth key that expires within minutes, and runs
+/// `tailscale up` with it (the key in a 0600 file that is deleted right after), then waits for
+/// `Running` with addresses. Failed joins back off (``JoinBackoff``): a backed-off pass touches
+/// neither Headscale nor tailscaled and returns at once.
 ///
 /// ```swift
 /// let join = TailnetJoin(configuration: .init(hostname: try IngressHostname(nodeName: "node1"),
@@ -25,6 +27,9 @@ public struct TailnetJoin: Sendable {
         /// How long to wait for `Running` after `up`, and for `Starting` to settle.
         public var settleTimeout: Duration
         public var pollInterval: Duration
+        /// How long Headscale accepts the pre-auth key: long enough for `tailscale up`, short
+        /// enough that a key nobody used is dead within minutes.
+        public var keyLifetime: Duration
 
         public init(
             hostname: IngressHostname,
@@ -32,7 +37,8 @@ public struct TailnetJoin: Sendable {
             keyDirectory: String = "/run/charon-node",
             upTimeoutSeconds: Int = 60,
             settleTimeout: Duration = .seconds(30),
-            pollInterval: Duration = .seconds(1)
+            pollInterval: Duration = .seconds(1),
+            keyLifetime: Duration = .seconds(300)
         ) {
             self.hostname = hostname
             self.loginServer = loginServer
@@ -40,6 +46,7 @@ public struct TailnetJoin: Sendable {
             self.upTimeoutSeconds = upTimeoutSeconds
             self.settleTimeout = settleTimeout
             self.pollInterval = pollInterval
+            self.keyLifetime = keyLifetime
         }
     }
 
@@ -66,19 +73,23 @@ public struct TailnetJoin: Sendable {
     /// What the waits for `Starting` to settle and for `Running` are measured and slept on (the
     /// tests drive a manual clock and count the polls).
     public var clock: any CharonClock
+    /// Shared by every pass's join (the agent rebuilds the join each pass).
+    public var backoff: JoinBackoff
 
     public init(
         configuration: Configuration,
         tailscale: any TailscaleControl,
         enrollment: any TailnetEnrollment,
         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) },
-        clock: any CharonClock = RealClock()
+        clock: any CharonClock = RealClock(),
+        backoff: JoinBackoff = JoinBackoff()
     ) {
         self.configuration = configuration
         self.tailscale = tailscale
         self.enrollment = enrollment
         self.now = now
         self.clock = clock
+        self.backoff = backoff
     }
 
     public func reconcile(logger: Logger = Logger(label: "charon.ingress.tailnet")) async throws -> Outcome {
@@ -93,21 +104,47 @@ public struct TailnetJoin: Sendable {
         }
         switch decision {
         case .joined(let addresses):
+            backoff.recordSuccess()
             return .alreadyJoined(addresses: addresses)
         case .bringUp(let reason):
+            try admit()
             logger.notice("\(reason); bringing it up with its node key")
             do {
                 try await tailscale.up(options(keyFile: nil, forceReauth: false), redacting: [])
                 let running = try await waitForRunning()
+                backoff.recordSuccess()
                 return .broughtUp(addresses: running.addresses)
             } catch {
                 logger.warning("tailscale up without a new key failed (\(error)); joining with a fresh key")
-                return try await join(reason: reason, forceReauth: true, logger: logger)
+                return try await attemptJoin(reason: reason, forceReauth: true, logger: logger)
             }
         case .join(let reason, let forceReauth):
-            return try await join(reason: reason, forceReauth: forceReauth, logger: logger)
+            try admit()
+            return try await attemptJoin(reason: reason, forceReauth: forceReauth, logger: logger)
         case .wait:
             preconditionFailure("wait is resolved above")
+        }
+    }
+
+    /// Throws ``TailnetJoinError/backingOff(failures:retryIn:lastError:)`` while earlier failures
+    /// say to wait.
+    private func admit() throws {
+        if let wait = backoff.remaining(at: clock.now) {
+            let state = backoff.current
+            throw TailnetJoinError.backingOff(failures: state.failures, retryIn: wait, lastError: state.lastError ?? "unknown")
+        }
+    }
+
+    /// One join, its outcome recorded in the backoff.
+    private func attemptJoin(reason: String, forceReauth: Bool, logger: Logger) async throws -> Outcome {
+        do {
+            let outcome = try await join(reason: reason, forceReauth: forceReauth, logger: logger)
+            backoff.recordSuccess()
+            return outcome
+        } catch {
+            let delay = backoff.recordFailure("\(error)", at: clock.now)
+            logger.warning("join failed (\(backoff.current.failures) in a row); next attempt in \(TailnetJoinError.seconds(delay)): \(error)")
+            throw error
         }
     }
 
@@ -119,7 +156,7 @@ public struct TailnetJoin: Sendable {
         try checkKeyDirectory()
         let removed = try await enrollment.removeStaleNodes(named: hostname)
         if removed > 0 { logger.info("removed \(removed) stale Headscale node(s) named \(hostname)") }
-        let key = try await enrollment.createPreAuthKey()
+        let key = try await enrollment.createPreAuthKey(expiringIn: configuration.keyLifetime)
         let keyFile = try writeKeyFile(key)
         defer { unlink(keyFile) }
         do {
@@ -194,7 +231,12 @@ public struct TailnetJoin: Sendable {
     /// missing or unreadable counts as empty.
     @discardableResult
     public func sweepKeyDirectory() -> Int {
-        let folder = configuration.keyDirectory
+        Self.sweepKeyDirectory(configuration.keyDirectory)
+    }
+
+    /// ``sweepKeyDirectory()`` for a folder, before any join is made.
+    @discardableResult
+    public static func sweepKeyDirectory(_ folder: String) -> Int {
         guard let names = try? POSIXIO.listDirectory(folder) else { return 0 }
         var removed = 0
         for name in names where name.hasPrefix("authkey-") || name.hasPrefix(".authkey-") || name.hasPrefix(".probe-") {

@@ -28,7 +28,13 @@ public struct StaleNodeCleaner: Sendable {
     /// Deletes every stale node and verifies none is left; returns those deleted.
     @discardableResult
     public func removeStaleNodes(hostname: String) async throws -> [HeadscaleNode] {
-        let stale = try await staleNodes(hostname: hostname)
+        try await remove(try await staleNodes(hostname: hostname), hostname: hostname)
+    }
+
+    /// Deletes `stale` (found by ``staleNodes(hostname:)``, perhaps filtered) and verifies none is
+    /// left; returns them.
+    @discardableResult
+    public func remove(_ stale: [HeadscaleNode], hostname: String) async throws -> [HeadscaleNode] {
         guard !stale.isEmpty else {
             logger.info("no stale Headscale node named \(hostname)")
             return []

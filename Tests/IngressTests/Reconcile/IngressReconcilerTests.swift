@@ -123,7 +123,8 @@ struct IngressReconcilerTests {
             #expect(report.tailscale.message.contains("join failed"))
             #expect(!report.tailscale.message.contains(world.headscale.issuedKeys.first?.key ?? "no key issued"))
             #expect(!report.ingress.ok)
-            #expect(report.ingress.reason == "DNSWaitingForTailnet")
+            #expect(report.ingress.reason == "TailnetJoinFailed")
+            #expect(report.ingress.message.contains("DNS nginx-ingress-node1.example.com not updated: the node is not on the tailnet"))
             // The old record stays until the node has an address again.
             #expect(world.cloudflare.records.contains { $0.id == recordID })
         }

@@ -64,7 +64,7 @@ final class FakeTailscale {
 /// Headscale's side, recorded: which names were cleaned, how many keys were minted.
 final class FakeEnrollment: TailnetEnrollment {
     let key: String
-    private let state = Mutex<(cleaned: [String], keys: Int)>(([], 0))
+    private let state = Mutex<(cleaned: [String], keys: Int, lifetimes: [Duration])>(([], 0, []))
 
     init(key: String = "hskey-auth-Zk3q9XbT1mPw-7c4d2e8f0a1b3c5d7e9f1a3b5c7d9e0f2a4b6c8d0e2f4a6b8c") {
         self.key = key
@@ -75,11 +75,15 @@ final class FakeEnrollment: TailnetEnrollment {
         return 1
     }
 
-    func createPreAuthKey() async throws -> String {
-        state.withLock { $0.keys += 1 }
+    func createPreAuthKey(expiringIn lifetime: Duration) async throws -> String {
+        state.withLock {
+            $0.keys += 1
+            $0.lifetimes.append(lifetime)
+        }
         return key
     }
 
     var cleaned: [String] { state.withLock { $0.cleaned } }
     var keysMinted: Int { state.withLock { $0.keys } }
+    var keyLifetimes: [Duration] { state.withLock { $0.lifetimes } }
 }
