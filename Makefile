@@ -107,6 +107,7 @@ test: deps-test lint
 	scripts/private-containerd.sh stop $(TEST_CTD_DIR); \
 	scripts/check-manifests.sh || status=1; \
 	.build/tools/venv/bin/python scripts/check-admission-policy.py || status=1; \
+	{ .build/tools/venv/bin/python scripts/check-examples.py --self-test && .build/tools/venv/bin/python scripts/check-examples.py; } || status=1; \
 	exit $$status
 
 # Formatting, Package.swift against the imports (every edge real, every import declared), and

@@ -4,7 +4,8 @@
 #
 #   scripts/install-tools.sh kubectl   # .build/tools/bin/kubectl (kustomize v5 built in)
 #   scripts/install-tools.sh python    # .build/tools/venv: kubernetes-validate, spdx-tools (pyspdxtools), PyYAML,
-#                                      # cel-python (celpy, for scripts/check-admission-policy.py)
+#                                      # cel-python (celpy, for scripts/check-admission-policy.py),
+#                                      # python-hcl2 (hcl2, for scripts/check-examples.py)
 #   scripts/install-tools.sh all
 #
 # kubectl: Debian 12 ships 1.20 (kustomize 2, no `components`, no `images:` digests as we use
@@ -52,13 +53,31 @@ PYTHON
   install -m 0755 "$scratch/kubectl" "$tools/bin/kubectl"
 }
 
+# python-hcl2 parses examples/terraform/*.tf for scripts/check-examples.py (Terraform is not in
+# Debian). It and its two dependencies are pinned by hash and installed without resolving anything
+# else; regex ships compiled wheels, so its CPython 3.11 x86_64 wheel and its source are listed.
+hcl2_requirements='python-hcl2==8.1.4 --hash=sha256:75738bd95717d692a683495babf4d00063f1b211e2eca04b156c6d79b9a0feae
+lark==1.3.1 --hash=sha256:c629b661023a014c37da873b4ff58a817398d12635d3bbb2c5a03be7fe5d1e12
+regex==2026.11.19 --hash=sha256:86d3b2ea69b3c56df3e8ddbac6cd98eaf5a8c5b5e7e006897ebdf7a28d6818e6 --hash=sha256:2826a006b68acfd3ed5074433caafe21d7f9d026eb82cb856724a4a893a70915'
+
 install_python() {
   if [[ -x $tools/venv/bin/kubernetes-validate && -x $tools/venv/bin/pyspdxtools ]] &&
     "$tools/venv/bin/python" -c 'import yaml, celpy' 2>/dev/null; then
-    return
+    :
+  else
+    python3 -m venv "$tools/venv"
+    "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' 'spdx-tools==0.8.5' 'PyYAML==6.0.3' 'cel-python==0.5.0'
   fi
-  python3 -m venv "$tools/venv"
-  "$tools/venv/bin/pip" install --quiet 'kubernetes-validate==1.37.0' 'spdx-tools==0.8.5' 'PyYAML==6.0.3' 'cel-python==0.5.0'
+  if ! "$tools/venv/bin/python" -c 'import hcl2' 2>/dev/null; then
+    local requirements
+    requirements=$(mktemp)
+    echo "$hcl2_requirements" >"$requirements"
+    "$tools/venv/bin/pip" install --quiet --no-deps --require-hashes -r "$requirements" || {
+      rm -f "$requirements"
+      return 1
+    }
+    rm -f "$requirements"
+  fi
 }
 
 case ${1:-all} in

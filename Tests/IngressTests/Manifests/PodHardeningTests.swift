@@ -38,7 +38,7 @@ extension DeploymentWiringTests {
         /// Workloads the checks must see, so that a rendering that yields nothing cannot pass.
         static let shipped: Set<String> = [
             "charon-system/charon-node", "ingress-nginx/ingress-nginx-internal", "ingress-nginx-external/ingress-nginx-external",
-            "traefik-internal/traefik-internal", "apps/ollama",
+            "traefik-internal/traefik-internal", "charon-example/ollama",
         ]
 
         /// The path every in-cluster client reads (KubernetesConfiguration, client-go).
