@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluates the agent's ValidatingAdmissionPolicy against admission requests, as an API server would.
 
-    scripts/check-admission-policy.py [--policy daemonset/base/agent-rbac.yaml] [--fixtures Tests/policy]
+    scripts/check-admission-policy.py [--policy daemonset/components/admission-policy/admission-policy.yaml] [--fixtures Tests/policy]
 
 The policy `charon-node-own-node-status` is read from the manifest, never copied. Each fixture in
 Tests/policy/*.yaml (all but node.yaml) is one admission request for nodes/status and the verdict
@@ -355,7 +355,7 @@ def expected(fixture: dict) -> tuple[bool, bool, list[str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--policy", type=pathlib.Path, default=ROOT / "daemonset/base/agent-rbac.yaml")
+    parser.add_argument("--policy", type=pathlib.Path, default=ROOT / "daemonset/components/admission-policy/admission-policy.yaml")
     parser.add_argument("--fixtures", type=pathlib.Path, default=ROOT / "Tests/policy")
     args = parser.parse_args()
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Validates what we ship for clusters and hosts; exits non-zero on any failure.
-#   - every daemonset/*.yaml and daemonset/*/*.yaml with kubernetes-validate --strict (unknown
-#     fields are errors),
-#     (scripts/install-tools.sh puts it in .build/tools/venv)
+#   - every manifest under daemonset/ with kubernetes-validate --strict (unknown fields are errors),
+#     then what `kubectl apply -k` would apply: the base and each overlay rendered by kustomize, and
+#     each component rendered on the base (scripts/install-tools.sh puts the tools in .build/tools)
 #   - systemd/*.service with systemd-analyze verify; any complaint about our unit is a failure
 #     (verify itself exits 0 on many of them, e.g. "Invalid syntax, ignoring")
 #   - the docs with scripts/check-docs.py: every relative link in README.md and docs/*.md
@@ -21,8 +21,8 @@ scripts/install-tools.sh python || {
   exit 1
 }
 shopt -s nullglob
-# daemonset/*/ holds variants (daemonset/traefik/); custom resources there (Gateway API) have no
-# schema in the validator, which warns and passes them: the Swift manifest tests check their shape.
+# Custom resources (Gateway API in components/ingress-traefik/gateway.yaml) have no schema in the
+# validator, which warns and passes them: the Swift manifest tests check their shape.
 manifests=()
 for file in $(find daemonset -name '*.yaml' | sort); do
   # kustomization.yaml lists the others for `kubectl apply -k`; it is not an API object
@@ -49,16 +49,27 @@ else
 fi
 
 # What `kubectl apply -k` applies: every kustomization rendered by real kustomize, then validated
-# (patches included), so a patch that breaks an object fails here.
+# (patches included), so a patch that breaks an object fails here. A Component cannot be rendered
+# alone: each is rendered on the base, in a scratch overlay in a copy of daemonset/ (kustomize
+# loads folders by relative path only).
 scripts/install-tools.sh kubectl || status=1
 rendered=$(mktemp -d)
+cp -r daemonset "$rendered/daemonset"
 for kustomization in $(find daemonset -name kustomization.yaml | sort); do
   folder=$(dirname "$kustomization")
-  out=$rendered/$(tr / - <<<"$folder").yaml
+  what=$folder
+  if grep -q '^kind: Component' "$kustomization"; then
+    name=$(basename "$folder")
+    what="$folder on daemonset/base"
+    folder=$rendered/daemonset/overlays/check-manifests-$name
+    mkdir -p "$folder"
+    printf 'resources:\n- ../../base\ncomponents:\n- ../../components/%s\n' "$name" >"$folder/kustomization.yaml"
+  fi
+  out=$rendered/$(tr / - <<<"${what// /-}").yaml
   if "$tools/bin/kubectl" kustomize "$folder" >"$out"; then
-    validate "the objects kubectl kustomize $folder renders" "$out"
+    validate "the objects kubectl kustomize $what renders" "$out"
   else
-    echo "check-manifests: kubectl kustomize $folder failed" >&2
+    echo "check-manifests: kubectl kustomize $what failed" >&2
     status=1
   fi
 done

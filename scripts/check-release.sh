@@ -2,9 +2,10 @@
 # The release, tried for real (run by `make test`): a CNCF distribution registry (Debian's
 # docker-registry) on loopback, `make release` against it with the kustomizations copied to a
 # scratch folder, then what a cluster would do with the result:
-#   - `kubectl kustomize` of every kustomization renders each charon-node container as
-#     REGISTRY/charon-node:VERSION@<pushed digest> with IfNotPresent, no localhost/charon-node left,
-#     and every other localhost/ image with imagePullPolicy Never;
+#   - `kubectl kustomize` of every kustomization (the base, each overlay, and each component on the
+#     base, so that one an overlay leaves commented out is checked too) renders each charon-node
+#     container as REGISTRY/charon-node:VERSION@<pushed digest> with IfNotPresent, no
+#     localhost/charon-node left, and every other localhost/ image with imagePullPolicy Never;
 #   - the private containerd pulls the image by that digest and runs `charon-node --version` and
 #     `charon-lifecycle --version` from it: both print VERSION;
 #   - the SBOM of the pushed image is valid SPDX (pyspdxtools) and names both executables at VERSION.
@@ -62,10 +63,23 @@ served=$(curl -fsS -o /dev/null -w '%header{docker-content-digest}' \
   -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/charon/charon-node/manifests/$version")
 [[ $served == "$digest" ]] || fail "the registry serves $served for :$version, pinned $digest"
 
-count=0
+# What to render: every Kustomization as released, and each Component on the base in a scratch
+# overlay of its own (a Component cannot be rendered alone; kustomize takes relative folders only).
+folders=()
 while IFS= read -r kustomization; do
   folder=$(dirname "$kustomization")
-  grep -q '^kind: Component' "$kustomization" && continue
+  if grep -q '^kind: Component' "$kustomization"; then
+    name=$(basename "$folder")
+    overlay=$scratch/daemonset/overlays/check-release-$name
+    mkdir -p "$overlay"
+    printf 'resources:\n- ../../base\ncomponents:\n- ../../components/%s\n' "$name" >"$overlay/kustomization.yaml"
+    folders+=("$overlay")
+  else
+    folders+=("$folder")
+  fi
+done < <(find "$scratch/daemonset" -name kustomization.yaml | sort)
+count=0
+for folder in "${folders[@]}"; do
   "$kubectl" kustomize "$folder" >"$scratch/rendered.yaml" || fail "kubectl kustomize $folder"
   .build/tools/venv/bin/python - "$folder" "$pinned" "$scratch/rendered.yaml" <<'PYTHON' || fail "$folder renders the wrong images"
 import sys, yaml
@@ -92,8 +106,8 @@ sys.exit(1 if problems else 0)
 PYTHON
   ! grep -q 'localhost/charon-node' "$scratch/rendered.yaml" || fail "$folder still renders localhost/charon-node"
   count=$((count + 1))
-done < <(find "$scratch/daemonset" -name kustomization.yaml | sort)
-((count >= 3)) || fail "expected the base and both install variants, rendered $count"
+done
+((count >= 8)) || fail "expected the base, both overlays and the five components on the base, rendered $count"
 
 echo "check-release: containerd pulls $pinned by digest and runs it"
 ctr=(ctr --address "$socket" --namespace charon-release)

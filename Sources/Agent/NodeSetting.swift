@@ -42,6 +42,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
     case fleetEnabled = "FLEET_ENABLED"
     case fleetLeaseDuration = "FLEET_LEASE_DURATION"
     case podNamespace = "POD_NAMESPACE"
+    case settingsDirectory = "SETTINGS_DIRECTORY"
 
     /// The port the status server listens on unless told otherwise (and `charon-node status` asks).
     public static let statusPort = 9102
@@ -82,6 +83,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .fleetEnabled: "--fleet"
         case .fleetLeaseDuration: "--fleet-lease-duration"
         case .podNamespace: "--fleet-namespace"
+        case .settingsDirectory: "--settings-directory"
         }
     }
 
@@ -120,7 +122,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .fleetEnabled: "false"
         case .fleetLeaseDuration: "60"
         case .podNamespace: "charon-system"
-        case .imageSpec, .nodeName, .tailscaleSocket, .headscaleLoginServer, .ingressControllerNamespace: nil
+        case .imageSpec, .nodeName, .tailscaleSocket, .headscaleLoginServer, .ingressControllerNamespace, .settingsDirectory: nil
         }
     }
 
@@ -146,7 +148,9 @@ public enum NodeSetting: String, CaseIterable, Sendable {
     /// on/off flags and the settings without a flag.
     public var valueName: String? {
         switch self {
-        case .imageSpec, .imageOutput, .tailscaleBinary, .tailscaleSocket, .ingressKeyDirectory, .ingressServices, .nginxConfOutput: "path"
+        case .imageSpec, .imageOutput, .tailscaleBinary, .tailscaleSocket, .ingressKeyDirectory, .ingressServices, .nginxConfOutput,
+            .settingsDirectory:
+            "path"
         case .containerdAddress: "socket"
         case .containerdNamespace, .nodeName, .tailscaleInterface, .ingressController, .ingressControllerNamespace,
             .ingressControllerConfigMap, .traefikMiddleware, .podNamespace:
@@ -195,6 +199,7 @@ public enum NodeSetting: String, CaseIterable, Sendable {
         case .fleetEnabled: "Elect one agent with a Lease and run the fleet pass there every FLEET_INTERVAL"
         case .fleetLeaseDuration: "Seconds the Lease counts after its last renewal, 15...3600"
         case .podNamespace: "Namespace of the Lease: the agent's own"
+        case .settingsDirectory: "The agent's ConfigMap mounted as files: keys that differ from the running values are named in /status"
         }
     }
 

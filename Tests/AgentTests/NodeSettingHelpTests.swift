@@ -16,7 +16,7 @@ struct NodeSettingHelpTests {
             ["agent"],
             [
                 .imageSpec, .imageOutput, .containerdAddress, .containerdNamespace, .nodeName, .statusAddress, .agentInterval,
-                .agentRetryInterval, .shutdownGrace, .conditionHeartbeat, .minimumFreeDisk, .ingressEnabled, .tailscaleBinary,
+                .agentRetryInterval, .shutdownGrace, .conditionHeartbeat, .minimumFreeDisk, .settingsDirectory, .ingressEnabled, .tailscaleBinary,
                 .tailscaleSocket, .tailscaleInterface, .ingressTailnetPorts, .headscaleLoginServer, .ingressKeyDirectory, .ingressController,
                 .ingressControllerNamespace, .ingressControllerConfigMap, .traefikMiddleware, .fleetEnabled, .fleetLeaseDuration,
                 .podNamespace,

@@ -55,6 +55,12 @@ struct AgentCommand: AsyncParsableCommand {
     )
     var conditionHeartbeat: Double = Environment.conditionHeartbeat
 
+    @Option(
+        name: .setting(.settingsDirectory),
+        help: ArgumentHelp(NodeSetting.settingsDirectory.help, valueName: NodeSetting.settingsDirectory.valueName)
+    )
+    var settingsDirectory: String? = Environment.value(.settingsDirectory)
+
     @Option(name: .setting(.minimumFreeDisk), help: ArgumentHelp(NodeSetting.minimumFreeDisk.help, valueName: NodeSetting.minimumFreeDisk.valueName))
     var minFreeDisk: Int = Environment.minimumFreeDiskMiB
 
@@ -77,7 +83,7 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap()
         let agent = try await CommandFailure.reporting {
-            Agent(configuration: try agentConfiguration(), reconcilers: ingress.reconcilers(node: nodeName))
+            Agent(configuration: try agentConfiguration(), reconcilers: ingress.reconcilers(node: nodeName), checks: lookingChecks())
         }
         if once {
             let snapshot = await agent.runOnce()
@@ -85,6 +91,17 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(snapshot.overall.exitCode)
         }
         try await CommandFailure.reporting { try await agent.run() }
+    }
+
+    /// The checks that only look: the settings (when the ConfigMap is mounted: the DaemonSet) and
+    /// the cluster's version (in a cluster); none on a bare host.
+    func lookingChecks() -> [any HealthCheck] {
+        var checks: [any HealthCheck] = []
+        if let settingsDirectory { checks.append(SettingsCheck(directory: settingsDirectory, running: Environment.all)) }
+        if let kubernetes = KubernetesConfiguration.inCluster(environment: Environment.all) {
+            checks.append(KubernetesVersionCheck(client: KubernetesClient(configuration: kubernetes)))
+        }
+        return checks
     }
 
     func agentConfiguration() throws -> AgentConfiguration {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 import Yams
 
-/// What a cluster gets by applying `daemonset/` as it is: on every node with the internal
+/// What a cluster gets by applying an overlay of `daemonset/` as it is: on every node with the internal
 /// controller, a tailscaled joined by charon, the nftables table in place before the controller
 /// listens, and each privilege only where it is needed. Read from the manifests themselves.
 struct DeploymentWiringTests {
@@ -67,7 +67,7 @@ struct DeploymentWiringTests {
 
     var agentPod: Object { get throws { IngressManifestTests.podSpec(try Self.daemonSet("base/agent-daemonset.yaml", named: "charon-node")) } }
     var controllerPod: Object {
-        get throws { IngressManifestTests.podSpec(try Self.daemonSet("ingress-internal.yaml", named: "ingress-nginx-internal")) }
+        get throws { IngressManifestTests.podSpec(try Self.daemonSet(IngressManifestTests.internalFile, named: "ingress-nginx-internal")) }
     }
 
     @Test func tailscaledRunsInKernelModeOnTheHostAndCharonJoinsItThroughItsSocket() throws {
@@ -171,14 +171,20 @@ struct DeploymentWiringTests {
         }
     }
 
-    @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() throws {
+    @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() async throws {
         let pod = try agentPod
         let agent = try Self.container(pod, "agent")
         let configMap = try #require(IngressManifestTests.find(try Self.load("base/agent-configmap.yaml"), kind: "ConfigMap").first)
         let data = configMap["data"] as? [String: String] ?? [:]
         let fromConfigMap = (agent["envFrom"] as? [Object] ?? []).compactMap { ($0["configMapRef"] as? Object)?["name"] as? String }
         #expect(fromConfigMap == [(configMap["metadata"] as? Object)?["name"] as? String ?? "?"])
-        #expect(data["INGRESS_ENABLED"] == "true")
+        // Off in the base (it alone joins nothing); each ingress component turns it on for its controller.
+        #expect(data["INGRESS_ENABLED"] == "false")
+        for (component, controller) in [("ingress-traefik", "traefik"), ("ingress-nginx", "ingress-nginx")] {
+            let settings = try KustomizationTests.agentSettings(try await KustomizationTests.render("daemonset/components/\(component)"))
+            #expect(settings["INGRESS_ENABLED"] == "true", "\(component)")
+            #expect(settings["INGRESS_CONTROLLER"] == controller, "\(component)")
+        }
         for key in ["HEADSCALE_URL", "HEADSCALE_LOGIN_SERVER", "HEADSCALE_USER", "DOMAIN_NAME"] {
             #expect(data[key]?.isEmpty == false, "\(key)")
         }
@@ -258,7 +264,7 @@ struct DeploymentWiringTests {
         }
         // The same nodes as the agent, so every controller has a joined tailscaled beside it.
         #expect(Self.tolerations(pod) == Self.tolerations(try agentPod))
-        let ingressClass = try #require(IngressManifestTests.find(try Self.load("ingress-internal.yaml"), kind: "IngressClass").first)
+        let ingressClass = try #require(IngressManifestTests.find(try Self.load(IngressManifestTests.internalFile), kind: "IngressClass").first)
         let annotations = (ingressClass["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:]
         #expect(annotations["ingressclass.kubernetes.io/is-default-class"] == "true")
     }
@@ -267,8 +273,8 @@ struct DeploymentWiringTests {
     @Test func netAdminOnlyWhereItIsNeeded() throws {
         var holders: Set<String> = []
         for file in [
-            "base/agent-daemonset.yaml", "ingress-internal.yaml", "ingress-external.yaml", "example-statefulset.yaml",
-            "traefik/ingress-internal-traefik.yaml",
+            "base/agent-daemonset.yaml", IngressManifestTests.internalFile, IngressManifestTests.externalFile, "example-statefulset.yaml",
+            "components/ingress-traefik/ingress-internal-traefik.yaml",
         ] {
             for object in try Self.load(file) {
                 let pod = IngressManifestTests.podSpec(object)
@@ -285,12 +291,13 @@ struct DeploymentWiringTests {
     }
 
     @Test func theAgentMayPatchOnlyItsOwnNodesCharonConditions() throws {
-        let objects = try Self.load("base/agent-rbac.yaml")
-        let role = try #require(IngressManifestTests.find(objects, kind: "ClusterRole").first)
+        let role = try #require(IngressManifestTests.find(try Self.load("base/agent-rbac.yaml"), kind: "ClusterRole").first)
         let rules = role["rules"] as? [Object] ?? []
         #expect(rules.count == 1)
         #expect(rules.first?["resources"] as? [String] == ["nodes/status"])
         #expect(rules.first?["verbs"] as? [String] == ["patch"])
+        // The policy is a component of its own (Kubernetes 1.30+), in both overlays.
+        let objects = try Self.load("components/admission-policy/admission-policy.yaml")
         let policy = try #require(IngressManifestTests.find(objects, kind: "ValidatingAdmissionPolicy").first)
         let spec = policy["spec"] as? Object ?? [:]
         let matched = (spec["matchConditions"] as? [Object] ?? []).compactMap { $0["expression"] as? String }.joined()

@@ -31,13 +31,13 @@ extension DeploymentWiringTests {
         static let apiCallers: Set<String> = [
             "charon-system/charon-node/agent",  // Node status, the fleet Lease, the controller's config
             "ingress-nginx/ingress-nginx-internal/controller",
-            "ingress-nginx-external/ingress-nginx-external/controller",
+            "traefik-external/traefik-external/traefik",
             "traefik-internal/traefik-internal/traefik",
         ]
 
         /// Workloads the checks must see, so that a rendering that yields nothing cannot pass.
         static let shipped: Set<String> = [
-            "charon-system/charon-node", "ingress-nginx/ingress-nginx-internal", "ingress-nginx-external/ingress-nginx-external",
+            "charon-system/charon-node", "ingress-nginx/ingress-nginx-internal", "traefik-external/traefik-external",
             "traefik-internal/traefik-internal", "charon-example/ollama",
         ]
 
@@ -97,11 +97,12 @@ extension DeploymentWiringTests {
             return found
         }
 
-        /// Every workload we ship: each kustomization rendered, plus the manifests in none. The
-        /// same workload from two kustomizations is checked in each (a patch may differ).
+        /// Every workload we ship: each kustomization rendered (the base, the overlays, each
+        /// component on the base, the from-seed overlay's ingress step), plus the manifests in
+        /// none. The same workload from two renderings is checked in each (a patch may differ).
         static func all() async throws -> [Workload] {
             var result: [Workload] = []
-            for folder in KustomizationTests.folders {
+            for folder in KustomizationTests.renderings {
                 result += workloads(in: try await KustomizationTests.render(folder), source: folder)
             }
             for file in try notInstalledManifests() {

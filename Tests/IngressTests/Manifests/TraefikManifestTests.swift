@@ -6,14 +6,14 @@ import TestSupport
 import Testing
 import Yams
 
-/// daemonset/traefik/: the Traefik variant of the internal ingress keeps the same guarantees as
+/// daemonset/components/ingress-traefik/: the Traefik variant of the internal ingress keeps the same guarantees as
 /// the ingress-nginx one (the gate before the controller, the allowlist on every router, the peer
 /// address), and agrees with what ``TraefikAdapter`` writes. Custom resources have no schema in
 /// the validator, so their shape is checked here.
 struct TraefikManifestTests {
     typealias Object = [String: Any]
 
-    static func load(_ name: String) throws -> [Object] { try IngressManifestTests.load("traefik/\(name)") }
+    static func load(_ name: String) throws -> [Object] { try IngressManifestTests.load("components/ingress-traefik/\(name)") }
     static func named(_ objects: [Object], kind: String, _ name: String) throws -> Object {
         try #require(
             IngressManifestTests.find(objects, kind: kind).first { ($0["metadata"] as? Object)?["name"] as? String == name },
@@ -111,12 +111,77 @@ struct TraefikManifestTests {
         }
     }
 
+    /// Every image reference under daemonset/ (manifests, examples and comments alike): the
+    /// `image:` values, as `path: image` lines.
+    static func imageReferences() throws -> [String] {
+        var found: [String] = []
+        func walk(_ relative: String) throws {
+            let full = "\(BuiltProducts.packageRoot)/\(relative)"
+            for name in try POSIXIO.listDirectory(full).sorted() {
+                var info = stat()
+                if stat("\(full)/\(name)", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                    try walk("\(relative)/\(name)")
+                    continue
+                }
+                guard name.hasSuffix(".yaml") else { continue }
+                let text = String(decoding: try POSIXIO.readFile("\(full)/\(name)"), as: UTF8.self)
+                for line in text.split(separator: "\n") {
+                    let trimmed = line.drop { $0 == " " || $0 == "#" || $0 == "-" }
+                    guard trimmed.hasPrefix("image:") else { continue }
+                    let value = trimmed.dropFirst("image:".count).trimmingCharacters(in: .whitespaces)
+                    found.append("\(relative)/\(name): \(value.split(separator: " ").first.map(String.init) ?? "")")
+                }
+            }
+        }
+        try walk("daemonset")
+        return found
+    }
+
+    /// The version of `repository:vX.Y.Z[...]` in a reference, or nil when the tag is no version.
+    static func version(of reference: String) -> [Int]? {
+        let tag = reference.split(separator: "@").first?.split(separator: ":").last ?? ""
+        let numbers = (tag.hasPrefix("v") ? tag.dropFirst() : tag).prefix { $0 != "-" }.split(separator: ".").map { Int($0) }
+        guard numbers.count == 3, numbers.allSatisfy({ $0 != nil }) else { return nil }
+        return numbers.compactMap { $0 }
+    }
+
+    /// Upstream support windows: Traefik 3.7 is the supported line, and tailscale 1.104.4 is the
+    /// client Headscale 0.29.7+ pairs with. Nowhere under daemonset/ may name an older one, nor an
+    /// unversioned tag of either.
+    @Test func noTraefikBelow3_7AndNoTailscaleBelow1_104_4AnywhereUnderDaemonset() throws {
+        let references = try Self.imageReferences()
+        var traefik = 0
+        var tailscale = 0
+        for line in references {
+            let reference = String(line.split(separator: " ").last ?? "")
+            let repository = reference.split(separator: "@").first?.split(separator: ":").first ?? ""
+            if repository.hasSuffix("/traefik") || repository == "traefik" {
+                traefik += 1
+                let version = Self.version(of: reference)
+                #expect(version.map { !$0.lexicographicallyPrecedes([3, 7, 0]) } == true, "\(line): Traefik below 3.7 or unversioned")
+            }
+            if repository.hasSuffix("tailscale/tailscale") {
+                tailscale += 1
+                let version = Self.version(of: reference)
+                #expect(version.map { !$0.lexicographicallyPrecedes([1, 104, 4]) } == true, "\(line): tailscale below 1.104.4 or unversioned")
+            }
+        }
+        #expect(traefik >= 2, "the internal and the external Traefik: \(references)")
+        #expect(tailscale >= 3, "tailscaled, the CLI copy and the example's sidecar: \(references)")
+        // And the checks have teeth.
+        #expect(Self.version(of: "docker.io/library/traefik:v3.6.12").map { $0.lexicographicallyPrecedes([3, 7, 0]) } == true)
+        #expect(Self.version(of: "docker.io/library/traefik:latest") == nil)
+    }
+
     /// The CRDs are Traefik's own, from the same tag as the image.
     @Test func theCRDsAreFromTheImagesTag() throws {
         let pod = IngressManifestTests.podSpec(try Self.named(try objects, kind: "DaemonSet", "traefik-internal"))
         let traefik = try #require(DeploymentWiringTests.containers(pod).first { $0["name"] as? String == "traefik" })
         let tag = String((traefik["image"] as? String ?? "").split(separator: ":").last ?? "")
-        let header = String(decoding: try POSIXIO.readFile("\(BuiltProducts.packageRoot)/daemonset/traefik/traefik-crds.yaml"), as: UTF8.self)
+        let header = String(
+            decoding: try POSIXIO.readFile("\(BuiltProducts.packageRoot)/daemonset/components/ingress-traefik/traefik-crds.yaml"),
+            as: UTF8.self
+        )
         #expect(header.contains("of Traefik \(tag), exactly as Traefik ships"), "traefik-crds.yaml names the image's tag \(tag)")
     }
 

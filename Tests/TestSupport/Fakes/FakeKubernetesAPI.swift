@@ -30,6 +30,8 @@ public final class FakeKubernetesAPI: Sendable {
         var patchBodies: [[UInt8]]
         var rejected: [String]
         var failNext: Int
+        /// What `GET /version` answers.
+        var version = (major: "1", minor: "31", gitVersion: "v1.31.2")
     }
 
     public let server: LoopbackServer
@@ -55,6 +57,11 @@ public final class FakeKubernetesAPI: Sendable {
 
     /// Rotates the token the fake accepts (kubelet rotates projected tokens).
     public func setToken(_ token: String) { state.withLock { $0.token = token } }
+    /// What `GET /version` answers from now on (`minor` as distributions write it: `"29+"`).
+    public func setVersion(major: String, minor: String, gitVersion: String) {
+        state.withLock { $0.version = (major, minor, gitVersion) }
+    }
+
     /// Answers the next `count` status PATCHes with 503.
     public func failNextPatches(_ count: Int) { state.withLock { $0.failNext = count } }
 
@@ -89,6 +96,12 @@ public final class FakeKubernetesAPI: Sendable {
             }
             if request.path.hasPrefix(FakeLeaseStore.prefix) { return leases.handle(request) }
             switch (request.method, request.path) {
+            case ("GET", "/version"):
+                let version = state.version
+                return .json(
+                    200,
+                    #"{"major":"\#(version.major)","minor":"\#(version.minor)","gitVersion":"\#(version.gitVersion)","platform":"linux/amd64"}"#
+                )
             case ("GET", "/api/v1/nodes/\(node)"), ("GET", statusPath):
                 return .json(200, nodeJSON(state.conditions))
             case ("PATCH", statusPath):
