@@ -38,10 +38,11 @@ struct LifecycleImageContainerdTests {
             )
             #expect(rebuild.exitCode == 0, "\(rebuild.standardError)")
 
-            // The shared emptyDir of the pod: owned by the image's user, like fsGroup would make it.
+            // The shared emptyDir of the pod as kubelet makes it without fsGroup (the migration
+            // guide's form): root's, mode 1777. The image's user (65532) writes the key into it.
             let keyFolder = "\(scratch.path)/tailscale-auth"
             try POSIXIO.makeDirectories(keyFolder)
-            chown(keyFolder, 65532, 65532)
+            chmod(keyFolder, 0o1777)
             chmod(scratch.path, 0o755)
             let environment = apis.environment.merging(["TS_HOSTNAME": "ollama", "DOMAIN_NAME": "example.com"]) { _, setting in setting }
                 .map { "\($0.key)=\($0.value)" }.sorted()

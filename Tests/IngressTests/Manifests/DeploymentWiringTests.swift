@@ -171,6 +171,24 @@ struct DeploymentWiringTests {
         }
     }
 
+    /// The `settings` check compares the environment with the ConfigMap it came from: the folder
+    /// it reads must be that very ConfigMap, mounted whole, read-only.
+    @Test func theSettingsFolderIsTheConfigMapTheEnvironmentComesFrom() throws {
+        let pod = try agentPod
+        let agent = try Self.container(pod, "agent")
+        let sources = (agent["envFrom"] as? [Object] ?? []).compactMap { ($0["configMapRef"] as? Object)?["name"] as? String }
+        #expect(sources == ["charon-node"])
+        let folder = try #require(Self.env(agent)["SETTINGS_DIRECTORY"])
+        let mounted = try #require(Self.resolve(folder, in: agent), "SETTINGS_DIRECTORY \(folder) is not mounted")
+        #expect(mounted.rest.isEmpty, "the mount is the folder itself")
+        let configMap = try #require(Self.volume(pod, mounted.volume)?["configMap"] as? Object)
+        #expect(configMap["name"] as? String == sources.first)
+        #expect(configMap["items"] == nil, "every key, not a selection")
+        let mount = (agent["volumeMounts"] as? [Object] ?? []).first { $0["mountPath"] as? String == folder }
+        #expect(mount?["readOnly"] as? Bool == true)
+        #expect(mount?["subPath"] == nil, "kubelet does not update subPath mounts")
+    }
+
     @Test func theAgentRunsTheIngressStepsWithWhatTheyNeed() async throws {
         let pod = try agentPod
         let agent = try Self.container(pod, "agent")
