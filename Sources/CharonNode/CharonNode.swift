@@ -12,7 +12,7 @@ struct CharonNode: AsyncParsableCommand {
             which is how the DaemonSet and the systemd unit configure it.
             """,
         version: CharonVersion.current,
-        subcommands: [ImageCommand.self, AgentCommand.self, StatusCommand.self, IngressCommand.self, FleetCommand.self]
+        subcommands: [ImageCommand.self, AgentCommand.self, StatusCommand.self, IngressCommand.self, FleetCommand.self, UninstallCommand.self]
     )
 
     /// `--build-info` prints what this binary is built from (version, compiler, Swift packages),

@@ -10,6 +10,7 @@ import HostCommand
 /// let containerd = ContainerdClient(address: "/run/containerd/containerd.sock", namespace: "k8s.io")
 /// try await containerd.importImage("/var/lib/charon-node/tailscale-lifecycle-image.tar")
 /// let image = try await containerd.image(named: "localhost/tailscale-lifecycle:latest")
+/// try await containerd.removeLabel(image!.reference, key: ContainerdClient.pinnedLabel.key)   // unpin, keep
 /// ```
 public struct ContainerdClient: Sendable {
     public static let defaultAddress = "/run/containerd/containerd.sock"
@@ -66,6 +67,13 @@ public struct ContainerdClient: Sendable {
     /// Sets one label on an image.
     public func label(_ reference: String, key: String, value: String) async throws {
         try await ctrCheck(["images", "label", reference, "\(key)=\(value)"])
+    }
+
+    /// Removes one label from an image, keeping the image: `ctr images label REF KEY=` (containerd
+    /// drops a label set to the empty string; core/metadata's writeMap). Removing an absent label
+    /// succeeds.
+    public func removeLabel(_ reference: String, key: String) async throws {
+        try await ctrCheck(["images", "label", reference, "\(key)="])
     }
 
     /// Parses `ctr images ls` (columns REF TYPE DIGEST SIZE PLATFORMS LABELS; SIZE has a space).

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import CharonSupport
 import Ingress
@@ -33,6 +34,9 @@ enum CommandFailure {
             printError("\(error)")
             throw ExitCode(2)
         } catch let error as IngressHostnameError {
+            printError("\(error)")
+            throw ExitCode(2)
+        } catch let error as StateRemovalError {
             printError("\(error)")
             throw ExitCode(2)
         } catch let error as FirewallError {

@@ -60,6 +60,29 @@ public actor DNSRecordKeeper {
         return actions
     }
 
+    /// Deletes the A/AAAA records of the name that carry this tool's ownership comment, and only
+    /// those (uninstall): a record pointing into the tailnet without the comment, another type or
+    /// another name stays. Returns what was deleted and how many records of the name were left.
+    public func removeOwnedRecords() async throws -> (deleted: [Action], left: Int) {
+        var actions: [Action] = []
+        var left = 0
+        for record in try await cloudflare.records(named: ownership.fqdn) {
+            let verdict = ownership.verdict(for: record)
+            guard verdict == .managed(owned: true) else {
+                left += 1
+                if verdict == .managed(owned: false) {
+                    logger.info("\(ownership.fqdn): left alone \(record.type) \(record.content) (a tailnet address without charon's comment)")
+                } else {
+                    report(record, verdict)
+                }
+                continue
+            }
+            try await cloudflare.deleteRecord(id: record.id)
+            actions.append(done(.deleted(type: record.type, content: record.content, reason: "owned")))
+        }
+        return (actions, left)
+    }
+
     /// Makes Cloudflare hold exactly one managed record per address given, and none of a type
     /// whose address is nil. Logs and returns each change; no change, no log line.
     @discardableResult

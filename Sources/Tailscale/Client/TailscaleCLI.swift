@@ -6,6 +6,7 @@ import HostCommand
 /// let cli = TailscaleCLI(executable: "/usr/bin/tailscale")
 /// let status = try await cli.status()   // `tailscale status --json`, exit 0 in every state
 /// try await cli.up(options, redacting: [key])
+/// try await cli.logout()               // charon-node uninstall
 /// ```
 public struct TailscaleCLI: TailscaleControl {
     /// `tailscale` on PATH, or a path.
@@ -34,6 +35,23 @@ public struct TailscaleCLI: TailscaleControl {
             )
         }
         return try TailscaleStatus.decode(Array(output.standardOutput.utf8))
+    }
+
+    /// Runs `tailscale logout`: tailscaled disconnects, forgets its node key and asks the control
+    /// server to expire it. Throws with the CLI's last line when it fails.
+    public func logout() async throws {
+        let output: HostCommand.Output
+        do {
+            output = try await HostCommand(executable: executable).run(globalArguments + ["logout"])
+        } catch {
+            throw TailscaleError.commandFailed("tailscale logout: \(error)")
+        }
+        guard output.succeeded else {
+            let reason =
+                HostCommand.lastLine(of: output.standardError) ?? HostCommand.lastLine(of: output.standardOutput)
+                ?? "exited with status \(output.exitCode)"
+            throw TailscaleError.commandFailed(AuthKeyRedaction.redact("tailscale logout: \(reason)", knownKeys: []))
+        }
     }
 
     /// Runs `tailscale up`; any error text has `keys` (and any key-looking token) redacted.

@@ -20,7 +20,9 @@ struct KustomizationTests {
     /// The install variants a user applies.
     static let overlays = ["daemonset/overlays/new-cluster", "daemonset/overlays/from-seed"]
     /// Every Kustomization (rendered as it is).
-    static let folders = ["daemonset/base"] + overlays
+    static let folders = ["daemonset/base"] + overlays + [uninstall]
+    /// The per-node uninstall, applied beside an install (it uses the install's namespace).
+    static let uninstall = "daemonset/uninstall"
     /// Every Component (rendered on the base).
     static let components = ["admission-policy", "external-enrollment", "fleet", "ingress-nginx", "ingress-traefik"].map {
         "daemonset/components/\($0)"
@@ -33,7 +35,7 @@ struct KustomizationTests {
     /// the example Headscale Ingress.
     static let notInstalled: Set<String> = ["example-statefulset.yaml", "gateway.yaml", "kustomization.yaml", "headscale-ingress.yaml"]
     /// Namespaces a rendering may use without creating them: the seed's, never ours to delete.
-    static let preexisting: [String: Set<String>] = [fromSeedIngressStep: ["ingress-nginx"]]
+    static let preexisting: [String: Set<String>] = [fromSeedIngressStep: ["ingress-nginx"], uninstall: ["charon-system"]]
 
     /// `.build/tools/bin/kubectl` (scripts/install-tools.sh, run by `make test`), else one on PATH.
     static func kubectl() throws -> String {

@@ -30,6 +30,7 @@ extension DeploymentWiringTests {
         /// the firewall gates, the example's containers) gets none.
         static let apiCallers: Set<String> = [
             "charon-system/charon-node/agent",  // Node status, the fleet Lease, the controller's config
+            "charon-system/charon-node-uninstall/uninstall",  // removes its Node's Charon* conditions
             "ingress-nginx/ingress-nginx-internal/controller",
             "traefik-external/traefik-external/traefik",
             "traefik-internal/traefik-internal/traefik",

@@ -8,7 +8,8 @@ import TestSupport
 /// A `tailscale` executable (a shell script) in a temporary folder: `status --json` prints
 /// `status.json`; `up` records its arguments and what it read from the key file, then either
 /// switches `status.json` to `after-up.json` or, when `up-fails` exists, fails with a message that
-/// echoes the flags and the key (as real errors can).
+/// echoes the flags and the key (as real errors can); `logout` records itself and switches
+/// `status.json` to a logged-out NeedsLogin.
 final class FakeTailscale {
     let folder: TemporaryDirectory
     var executable: String { "\(folder.path)/tailscale" }
@@ -18,6 +19,7 @@ final class FakeTailscale {
         folder = try TemporaryDirectory(prefix: "fake-tailscale")
         try folder.write("status.json", status)
         try folder.write("after-up.json", afterUp ?? TailscaleFixtures.running())
+        try folder.write("after-logout.json", TailscaleFixtures.needsLogin)
         try folder.write(
             "tailscale",
             #"""
@@ -43,6 +45,9 @@ final class FakeTailscale {
                 exit 1
               fi
               cp "$dir/after-up.json" "$dir/status.json"; exit 0 ;;
+            logout)
+              echo "logout" >> "$dir/logout-log"
+              cp "$dir/after-logout.json" "$dir/status.json"; exit 0 ;;
             esac
             echo "fake: unknown command $*" >&2; exit 2
             """#,
@@ -59,6 +64,8 @@ final class FakeTailscale {
 
     /// One line per `tailscale up`, its arguments space-separated.
     var upCalls: [String] { (read("up-log") ?? "").split(separator: "\n").map(String.init) }
+    /// How many times `tailscale logout` ran.
+    var logoutCalls: Int { (read("logout-log") ?? "").split(separator: "\n").count }
 }
 
 /// Headscale's side, recorded: which names were cleaned, how many keys were minted.

@@ -4,7 +4,7 @@ import Synchronization
 /// A fake Kubernetes API server holding one Node, strict where the real one is: a PATCH of
 /// `/api/v1/nodes/<name>/status` must carry `Content-Type: application/strategic-merge-patch+json`
 /// (415 otherwise, as the API server answers an unknown patch type) and the current bearer token
-/// (401 otherwise). The patch's conditions are merged by `type` into the Node's, which start with
+/// (401 otherwise; a nil token: none asked for, as behind `kubectl proxy`). The patch's conditions are merged by `type` into the Node's, which start with
 /// kubelet's `Ready`, so a test can see that nothing of kubelet's was lost. Leases are served by
 /// ``leases`` (``FakeLeaseStore``).
 ///
@@ -25,7 +25,8 @@ public final class FakeKubernetesAPI: Sendable {
     }
 
     struct State {
-        var token: String
+        /// nil: no credentials asked for (a `kubectl proxy`).
+        var token: String?
         var conditions: [Condition]
         var patchBodies: [[UInt8]]
         var rejected: [String]
@@ -56,7 +57,26 @@ public final class FakeKubernetesAPI: Sendable {
     public var rejected: [String] { state.withLock { $0.rejected } }
 
     /// Rotates the token the fake accepts (kubelet rotates projected tokens).
-    public func setToken(_ token: String) { state.withLock { $0.token = token } }
+    public func setToken(_ token: String?) { state.withLock { $0.token = token } }
+    /// Sets a condition as an earlier PATCH would have (replacing one of the same type).
+    public func setCondition(type: String, status: String, reason: String) {
+        let condition = Condition(
+            type: type,
+            status: status,
+            reason: reason,
+            message: reason,
+            lastHeartbeatTime: "2026-01-01T00:00:00Z",
+            lastTransitionTime: "2026-01-01T00:00:00Z"
+        )
+        state.withLock { state in
+            if let index = state.conditions.firstIndex(where: { $0.type == type }) {
+                state.conditions[index] = condition
+            } else {
+                state.conditions.append(condition)
+            }
+        }
+    }
+
     /// What `GET /version` answers from now on (`minor` as distributions write it: `"29+"`).
     public func setVersion(major: String, minor: String, gitVersion: String) {
         state.withLock { $0.version = (major, minor, gitVersion) }
@@ -65,7 +85,7 @@ public final class FakeKubernetesAPI: Sendable {
     /// Answers the next `count` status PATCHes with 503.
     public func failNextPatches(_ count: Int) { state.withLock { $0.failNext = count } }
 
-    public static func start(node: String, token: String) async throws -> FakeKubernetesAPI {
+    public static func start(node: String, token: String?) async throws -> FakeKubernetesAPI {
         let kubelet = Condition(
             type: "Ready",
             status: "True",
@@ -90,7 +110,7 @@ public final class FakeKubernetesAPI: Sendable {
     func handle(_ request: FakeRequest) -> FakeResponse {
         let statusPath = "/api/v1/nodes/\(node)/status"
         return state.withLock { state in
-            guard request.headers["authorization"] == "Bearer \(state.token)" else {
+            guard state.token == nil || request.headers["authorization"] == "Bearer \(state.token ?? "")" else {
                 state.rejected.append("401 bad token")
                 return .json(401, #"{"kind":"Status","status":"Failure","message":"Unauthorized","code":401}"#)
             }
@@ -117,20 +137,42 @@ public final class FakeKubernetesAPI: Sendable {
                     state.failNext -= 1
                     return .json(503, #"{"kind":"Status","status":"Failure","message":"etcd is sulking","code":503}"#)
                 }
-                struct Patch: Decodable {
-                    struct Status: Decodable { var conditions: [Condition] }
-                    var status: Status
+                // Strategic merge by `type`: an entry replaces the condition of its type or is
+                // appended; `"$patch": "delete"` removes it (absent: nothing happens); `{}` changes
+                // nothing and answers the Node.
+                struct Entry: Decodable {
+                    var type: String
+                    var directive: String?
+                    var condition: Condition?
+                    enum CodingKeys: String, CodingKey {
+                        case type
+                        case directive = "$patch"
+                    }
+                    init(from decoder: any Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        type = try container.decode(String.self, forKey: .type)
+                        directive = try container.decodeIfPresent(String.self, forKey: .directive)
+                        condition = directive == nil ? try Condition(from: decoder) : nil
+                    }
                 }
-                guard let patch = try? JSONDecoder().decode(Patch.self, from: Data(request.body)) else {
+                struct Patch: Decodable {
+                    struct Status: Decodable { var conditions: [Entry]? }
+                    var status: Status?
+                }
+                guard let patch = try? JSONDecoder().decode(Patch.self, from: Data(request.body)),
+                    (patch.status?.conditions ?? []).allSatisfy({ $0.directive == nil || $0.directive == "delete" })
+                else {
                     state.rejected.append("400 body")
                     return .json(400, #"{"kind":"Status","status":"Failure","message":"bad patch body","code":400}"#)
                 }
                 state.patchBodies.append(request.body)
-                for condition in patch.status.conditions {
-                    if let index = state.conditions.firstIndex(where: { $0.type == condition.type }) {
-                        state.conditions[index] = condition
-                    } else {
-                        state.conditions.append(condition)
+                for entry in patch.status?.conditions ?? [] {
+                    let index = state.conditions.firstIndex { $0.type == entry.type }
+                    switch (entry.condition, index) {
+                    case (nil, let index?): state.conditions.remove(at: index)
+                    case (nil, nil): break
+                    case (let condition?, let index?): state.conditions[index] = condition
+                    case (let condition?, nil): state.conditions.append(condition)
                     }
                 }
                 return .json(200, nodeJSON(state.conditions))
