@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", .upToNextMinor(from: "1.0.0")),
         // Tests only (reading daemonset/*.yaml); Sources/ parse YAML with libyaml (the YAML target).
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Tests only (the loopback fakes in TestSupport); the agent serves its status on NIOHTTP1.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
@@ -105,8 +106,10 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "OCI", "Containerd", "Kubernetes", "Fleet", "HTTP", "CharonSupport", log,
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),  // the status server's channel
+                // The status server on NIO's HTTP/1 directly: no framework, no Foundation.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),  // the factory protocols
@@ -192,7 +195,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
+            dependencies: [
+                "Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),  // the status server's answers
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
