@@ -121,7 +121,7 @@ private struct SpecNode {
     // MARK: Spec shape
 
     mutating func decodeImageSpec(path: String, baseDirectory: String) throws(ImageSpecError) -> ImageSpec {
-        let fields = try mapping(allowed: ["reference", "compression", "platform", "config", "layers"])
+        let fields = try mapping(allowed: ["reference", "compression", "compressionLevel", "platform", "config", "layers"])
         guard let referenceNode = fields["reference"] else { throw .missingField("reference") }
         let reference = try ImageReference(parsing: try referenceNode.string())
 
@@ -132,6 +132,24 @@ private struct SpecNode {
                 throw .invalidValue(field: "compression", value: text, reason: "expected none, gzip or zstd")
             }
             compression = value
+        }
+        var compressionLevel: Int?
+        if let node = fields["compressionLevel"] {
+            let text = try node.string()
+            let range: ClosedRange<Int>? =
+                switch compression {
+                case .zstd: 1...19
+                case .gzip: 1...9
+                case .none: nil
+                }
+            guard let range else {
+                throw .invalidValue(field: "compressionLevel", value: text, reason: "uncompressed layers have no level")
+            }
+            guard let level = Int(text), range.contains(level) else {
+                let reason = "expected \(range.lowerBound) to \(range.upperBound) for \(compression)"
+                throw .invalidValue(field: "compressionLevel", value: text, reason: reason)
+            }
+            compressionLevel = level
         }
 
         var platform = Platform.host
@@ -162,6 +180,7 @@ private struct SpecNode {
         return ImageSpec(
             reference: reference,
             compression: compression,
+            compressionLevel: compressionLevel,
             platform: platform,
             config: config,
             layers: layers,
