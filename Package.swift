@@ -34,7 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", .upToNextMinor(from: "1.0.0")),
+        // Tests only (reading daemonset/*.yaml); Sources/ parse YAML with libyaml (the YAML target).
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Tests only (the loopback fakes in TestSupport); the agent serves its status on NIOHTTP1.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
@@ -49,9 +51,13 @@ let package = Package(
         // MARK: C libraries (Debian: libarchive-dev, libcurl4-openssl-dev)
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libyaml-dev; the module map links libyaml.a, so nothing is needed at run time.
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: Foundations
         .target(name: "CharonSupport", swiftSettings: swiftSettings, plugins: ["BuildInfo"]),
+        /// YAML (and JSON) text to a node tree on libyaml: no Foundation, so no ICU in the binary.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(
             name: "HostCommand",
             dependencies: [
@@ -64,9 +70,8 @@ let package = Package(
         .target(
             name: "OCI",
             dependencies: [
-                "CArchive", "CharonSupport", log,
+                "CArchive", "CharonSupport", "YAML", log,
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -91,7 +96,7 @@ let package = Package(
             name: "Ingress",
             dependencies: [
                 "Lifecycle", "Headscale", "Tailscale", "Kubernetes", "HostCommand", "CharonSupport", log,
-                .product(name: "Yams", package: "Yams"),  // the bare-host service list (YAML or JSON)
+                "YAML",  // the bare-host service list (YAML or JSON)
                 .product(name: "Crypto", package: "swift-crypto"),  // the hash in long node names' hostnames
             ],
             swiftSettings: swiftSettings
@@ -101,8 +106,10 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "OCI", "Containerd", "Kubernetes", "Fleet", "HTTP", "CharonSupport", log,
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),  // the status server's channel
+                // The status server on NIO's HTTP/1 directly: no framework, no Foundation.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),  // the factory protocols
@@ -164,6 +171,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CharonSupportTests", dependencies: ["CharonSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "HostCommandTests", dependencies: ["HostCommand", "CharonSupport", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContainerdTests",
@@ -187,7 +195,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport"],
+            dependencies: [
+                "Agent", "Fleet", "Kubernetes", "Containerd", "OCI", "HTTP", "CharonSupport", "HostCommand", "TestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),  // the status server's answers
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

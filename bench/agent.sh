@@ -2,17 +2,21 @@
 # The agent's idle cost and its status endpoint under load, side by side with Debian's
 # prometheus-node-exporter in the same run on the same machine.
 #
-#   bench/agent.sh [idle-seconds] [runs]      (defaults: 180 s idle, 3 load runs)
+#   bench/agent.sh [idle-seconds] [runs] [idle-after-seconds]   (defaults: 180 s, 3 runs, 60 s)
 #
 # Idle: RSS sampled every 5 s (median) and CPU time over the whole window (user + system, the
 # agent's `ctr` children included, since it pays for them), scaled to CPU seconds per hour and
-# % of one core. Load: wrk on loopback, paced at ~1,000 req/s (10 connections, each waiting 9 ms
+# % of one core; RSS again (median) in a second idle window after both were scraped by the load
+# runs. Peak RSS: the agent's own (its first pass builds the image) and a build child's
+# (`charon-node image build` from scratch, what each pass's child does at most), under
+# /usr/bin/time. Load: wrk on loopback, paced at ~1,000 req/s (10 connections, each waiting 9 ms
 # between requests) and flat out, for the agent's /status and /metrics and node_exporter's
 # /metrics; medians of the runs. Needs: a release build (.build/release/charon-node and
 # charon-lifecycle, or CHARON_NODE=path), containerd, wrk, prometheus-node-exporter.
 set -euo pipefail
 idle_seconds=${1:-180}
 runs=${2:-3}
+after_seconds=${3:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 binary=${CHARON_NODE:-$root/.build/release/charon-node}
@@ -104,6 +108,35 @@ done
 agent_rss_after=$(rss_kib "$agent")
 exporter_rss_after=$(rss_kib "$exporter")
 
+echo "== idle again for $after_seconds s, both scraped" >&2
+: >"$work/agent.after"; : >"$work/exporter.after"
+end=$(($(date +%s) + after_seconds))
+while (($(date +%s) < end)); do
+  rss_kib "$agent" >>"$work/agent.after"
+  rss_kib "$exporter" >>"$work/exporter.after"
+  sleep 5
+done
+
+# A build child's peak: the lifecycle image from scratch, as the agent's first pass builds it.
+echo "== a build child from scratch" >&2
+rm -f "$work/peak-build.tar" "$work/peak-build.tar.inputs.json" "$work/peak-build.tar.spdx.json"
+/usr/bin/time -f %M -o "$work/build.maxrss" "$binary" image build --spec images/tailscale-lifecycle \
+  --output "$work/peak-build.tar" >"$work/build.log" 2>&1
+build_peak_kib=$(tail -1 "$work/build.maxrss")
+# Again, sampling its anonymous memory every 10 ms: in the pod's cgroup the child's file pages are
+# mostly the daemon's (the same binary in the page cache), what it adds is chiefly this.
+rm -f "$work/peak-build.tar" "$work/peak-build.tar.inputs.json" "$work/peak-build.tar.spdx.json"
+"$binary" image build --spec images/tailscale-lifecycle --output "$work/peak-build.tar" >>"$work/build.log" 2>&1 &
+child=$!
+build_anon_kib=0
+while kill -0 "$child" 2>/dev/null; do
+  anon=$(rss_part "$child" RssAnon 2>/dev/null || true)
+  ((${anon:-0} > build_anon_kib)) && build_anon_kib=$anon
+  sleep 0.01
+done
+wait "$child"
+agent_peak_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$agent/status")
+
 echo
 echo "Idle, $(printf %.0f "$elapsed") s, $(nproc) cores:"
 echo
@@ -113,8 +146,13 @@ echo "| RSS idle, median (MiB) | $(median <"$work/agent.rss" | awk '{printf "%.1
 echo "| of which anonymous (MiB) | $(median <"$work/agent.anon" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.anon" | awk '{printf "%.1f", $1 / 1024}') |"
 echo "| of which file-backed (MiB) | $(median <"$work/agent.file" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.file" | awk '{printf "%.1f", $1 / 1024}') |"
 echo "| binary size (MiB) | $(stat -c %s "$binary" | awk '{printf "%.1f", $1 / 1048576}') | $(stat -c %s "$(command -v prometheus-node-exporter)" | awk '{printf "%.1f", $1 / 1048576}') |"
-echo "| peak RSS over the run, first pass builds the image (MiB) | $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$agent/status") | $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$exporter/status") |"
+echo "| peak RSS over the run, first pass builds the image (MiB) | $(awk -v k="$agent_peak_kib" 'BEGIN {printf "%.1f", k / 1024}') | $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$exporter/status") |"
+echo "| peak RSS of a build child, image from scratch (MiB) | $(awk -v k="$build_peak_kib" 'BEGIN {printf "%.1f", k / 1024}') | — |"
+echo "| peak anonymous memory of the build child, sampled every 10 ms (MiB) | $(awk -v k="$build_anon_kib" 'BEGIN {printf "%.1f", k / 1024}') | — |"
+echo "| peak with a build: agent's peak + the child's anonymous peak (MiB) | $(awk -v a="$agent_peak_kib" -v b="$build_anon_kib" 'BEGIN {printf "%.1f", (a + b) / 1024}') | — |"
+echo "| bound: agent's peak + the child's whole peak RSS (MiB; shared file pages counted twice) | $(awk -v a="$agent_peak_kib" -v b="$build_peak_kib" 'BEGIN {printf "%.1f", (a + b) / 1024}') | — |"
 echo "| RSS after the load runs (MiB) | $(awk -v k="$agent_rss_after" 'BEGIN {printf "%.1f", k / 1024}') | $(awk -v k="$exporter_rss_after" 'BEGIN {printf "%.1f", k / 1024}') |"
+echo "| RSS idle after both were scraped, median of $after_seconds s (MiB) | $(median <"$work/agent.after" | awk '{printf "%.1f", $1 / 1024}') | $(median <"$work/exporter.after" | awk '{printf "%.1f", $1 / 1024}') |"
 echo "| CPU idle (s per hour) | $(per_hour "$agent_cpu") | $(per_hour "$exporter_cpu") |"
 echo "| CPU idle (% of one core) | $(percent "$agent_cpu") | $(percent "$exporter_cpu") |"
 echo

@@ -2,14 +2,14 @@
 # Installs the Debian packages charon-node needs for one job, and only what is missing (apt-get
 # runs only then). Run as root (or with sudo) on Debian 12 or later.
 #
-#   scripts/install-deps.sh build   # the C libraries behind the CArchive and CCurl targets
+#   scripts/install-deps.sh build   # the C libraries behind the CArchive, CCurl and CYAML targets
 #   scripts/install-deps.sh demo    # build + containerd and runc (make demo)
 #   scripts/install-deps.sh test    # demo + what the tests drive for real (make test)
 #   scripts/install-deps.sh release # build + what images/charon-node copies (ctr, nft) + skopeo
 #   scripts/install-deps.sh bench   # test + the benchmarks' peers (make bench, bench-agent, …)
 set -euo pipefail
 
-build=(pkg-config libarchive-dev libcurl4-openssl-dev ca-certificates)
+build=(pkg-config libarchive-dev libcurl4-openssl-dev libyaml-dev ca-certificates)
 demo=("${build[@]}" containerd runc)
 # images/charon-node copies ctr (containerd) and nft (nftables) from this machine; skopeo pushes.
 release=("${build[@]}" containerd nftables skopeo python3-venv)

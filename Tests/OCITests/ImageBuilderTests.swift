@@ -208,6 +208,47 @@ struct ImageBuilderTests {
         #expect(Self.leftovers(in: scratch.path).isEmpty)
     }
 
+    @Test func aFileALowerLayerHoldsIsWrittenOnce() throws {
+        let scratch = try TemporaryDirectory()
+        let spec = try Self.makeSpec(
+            in: scratch,
+            text: """
+                reference: localhost/demo:1
+                layers:
+                  - name: base
+                    contents:
+                      - file: hello.txt
+                        destination: /srv/hello.txt
+                      - content: lower
+                        destination: /srv/changed.txt
+                  - name: top
+                    contents:
+                      - file: hello.txt
+                        destination: /srv/hello.txt
+                      - content: upper
+                        destination: /srv/changed.txt
+                      - file: hello.txt
+                        destination: /srv/hello.txt.mode
+                        mode: "0600"
+                """
+        )
+        let output = "\(scratch.path)/image.tar"
+        let result = try ImageBuilder(options: .init(output: output)).build(spec)
+        let blobs = Dictionary(uniqueKeysWithValues: try TarListing.entries(of: output).map { ($0.path, $0.data) })
+        func files(ofLayer index: Int) throws -> [String: [UInt8]] {
+            let path = "\(scratch.path)/layer-\(index).tar"
+            try AtomicFile.write(try #require(blobs["blobs/sha256/\(result.layers[index].digest.encoded)"]), to: path)
+            return Dictionary(uniqueKeysWithValues: try TarListing.entries(of: path).filter { !$0.isDirectory }.map { ($0.path, $0.data) })
+        }
+        let base = try files(ofLayer: 0)
+        let top = try files(ofLayer: 1)
+        #expect(base["srv/hello.txt"] == Array("hello\n".utf8))
+        #expect(base["srv/changed.txt"] == Array("lower".utf8))
+        #expect(top["srv/hello.txt"] == nil, "the same file from the same source: the lower copy serves")
+        #expect(top["srv/changed.txt"] == Array("upper".utf8), "a different content at the same path stays")
+        #expect(top["srv/hello.txt.mode"] == Array("hello\n".utf8))
+    }
+
     @Test func concurrentBuildsAreSerializedByTheLock() async throws {
         let scratch = try TemporaryDirectory()
         let spec = try Self.makeSpec(in: scratch)

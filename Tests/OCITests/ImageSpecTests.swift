@@ -84,6 +84,9 @@ struct ImageSpecTests {
         ("reference: localhost/x\nlayers: [{contents: [{mkdir: /a, owner: root}]}]", "expected numeric uid:gid"),
         ("reference: localhost/x\nlayers: [{contents: [{mkdir: /}]}]", "image root itself"),
         ("reference: localhost/x\nextra: 1\nlayers: [{contents: [{mkdir: /a}]}]", "unknown field extra"),
+        ("reference: localhost/x\ncompression: zstd\ncompressionLevel: 30\nlayers: [{contents: [{mkdir: /a}]}]", "expected 1 to 19 for zstd"),
+        ("reference: localhost/x\ncompressionLevel: 3\nlayers: [{contents: [{mkdir: /a}]}]", "uncompressed layers have no level"),
+        ("reference: localhost/x\nlayers: [{contents: [{mkdir: /a}]}]\nlayers: []", "duplicate key \"layers\""),
     ])
     func rejectsBadSpecsNamingTheProblem(text: String, message: String) {
         do {
@@ -103,6 +106,8 @@ struct ImageSpecTests {
         #expect(lifecycle.config.entrypoint == ["/usr/local/bin/charon-lifecycle"])
         let agent = try ImageSpec.load(from: "\(root)/images/charon-node")
         #expect(agent.compression == .zstd)
+        #expect(agent.compressionLevel == 19, "a release image: compressed once, pulled by every node")
+        #expect(lifecycle.compressionLevel == nil)
         #expect(agent.layers.count == 2)
     }
 

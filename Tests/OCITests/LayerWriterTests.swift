@@ -23,11 +23,14 @@ struct LayerWriterTests {
         _ entries: [LayerEntry],
         compression: LayerCompression = .none,
         into scratch: TemporaryDirectory,
-        name: String = "layer"
+        name: String = "layer",
+        level: Int? = nil
     ) throws -> (LayerWriter.Blob, String) {
         let path = "\(scratch.path)/\(name)"
         let file = try AtomicFile(destination: path)
-        let blob = try LayerWriter(compression: compression, modificationTime: 1_700_000_000).write(entries, to: file)
+        var writer = LayerWriter(compression: compression, modificationTime: 1_700_000_000)
+        writer.compressionLevel = level
+        let blob = try writer.write(entries, to: file)
         try file.commit()
         return (blob, path)
     }
@@ -115,6 +118,29 @@ struct LayerWriterTests {
         let (second, secondPath) = try writeLayer(try planner.plan(spec).entries, compression: compression, into: scratch, name: "two")
         #expect(first == second)
         #expect(try POSIXIO.readFile(firstPath) == POSIXIO.readFile(secondPath))
+    }
+
+    /// The level reaches the compressor: gzip 1 against its default 6, zstd 19 against its default 3.
+    @Test(arguments: [(LayerCompression.gzip, 1), (.zstd, 19)])
+    func theLevelKeepsTheTarAndChangesTheBlob(compression: LayerCompression, level: Int) async throws {
+        let scratch = try TemporaryDirectory()
+        // 3 MiB of pseudo-random letters, twice: the repeat is 3 MiB back, past zstd 3's 2 MiB
+        // window and within zstd 19's 8 MiB; gzip 1 matches less than gzip 6 does.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let block = (0..<(3 << 20)).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(97 + (state >> 59))
+        }
+        let text = String(decoding: block + block, as: UTF8.self)
+        let spec = LayerSpec(name: "t", contents: [LayerItem(kind: .content(text), destination: "srv/text")])
+        let entries = try LayerPlanner(baseDirectory: scratch.path, executableSearchPath: []).plan(spec).entries
+        let (standard, _) = try writeLayer(entries, compression: compression, into: scratch, name: "default")
+        let (leveled, path) = try writeLayer(entries, compression: compression, into: scratch, name: "leveled", level: level)
+        #expect(leveled.diffID == standard.diffID, "the same tar inside")
+        if level > 6 { #expect(leveled.size < standard.size * 3 / 4) } else { #expect(leveled.size > standard.size) }
+        let decompress = compression == .gzip ? "gzip -dc" : "zstd -dcq"
+        let tarSum = try await HostCommand(executable: "sh").check(["-c", "\(decompress) '\(path)' | sha256sum"])
+        #expect(tarSum.hasPrefix(leveled.diffID.encoded))
     }
 
     @Test func conflictingEntriesAreRefused() throws {

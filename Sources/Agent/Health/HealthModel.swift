@@ -1,5 +1,5 @@
 import CharonSupport
-import Hummingbird
+import NIOCore
 import Synchronization
 
 /// The agent's memory of every check, shared by the reconcile loop (which writes it) and the

@@ -6,8 +6,7 @@ import OCI
 /// process, and reads back its one-line result.
 ///
 /// The daemon builds this way (``AgentConfiguration/buildExecutable``) to stay small: the spec
-/// parser (Yams, and Foundation with its ICU data behind it) and the layer writer run in the
-/// child, so their pages of the binary are mapped into the child and leave with it. The build
+/// parser (libyaml), libarchive and the layer writer run in the child, so their pages of the binary are mapped into the child and leave with it. The build
 /// itself is the same: same lock beside the tarball, same record, same bytes; a child that finds
 /// nothing changed answers from the record in a few milliseconds.
 ///

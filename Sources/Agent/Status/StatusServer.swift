@@ -1,6 +1,8 @@
 import CharonSupport
-import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 
 /// The status endpoint: `/healthz`, `/readyz`, `/status`, `/metrics`, all answered from the health
@@ -19,9 +21,13 @@ import ServiceLifecycle
 /// status` on the node, or `kubectl exec`. Probes and `/metrics` (every check's state as numbers)
 /// work from anywhere.
 ///
+/// HTTP/1.1 straight on SwiftNIO (one event-loop thread, keep-alive, pipelining): four fixed
+/// answers need no web framework, and one would bring Foundation with its ICU data into the
+/// agent's pages (docs/agent.md, memory).
+///
 /// ```swift
 /// let server = StatusServer(address: StatusAddress(host: "127.0.0.1", port: 9102), model: model, metrics: metrics)
-/// let application = server.application()  // a Service: run it in the agent's ServiceGroup
+/// let service = server.service()  // run it in the agent's ServiceGroup
 /// ```
 public struct StatusServer: Sendable {
     public var address: StatusAddress
@@ -44,77 +50,120 @@ public struct StatusServer: Sendable {
         self.logger = logger
     }
 
-    public func router() -> Router<StatusRequestContext> {
-        let router = Router(context: StatusRequestContext.self)
-        let model = model
-        let metrics = metrics
-        let stallLimit = stallLimit
-        router.get("/healthz") { _, _ -> Response in
-            model.isAlive(stallLimit: stallLimit)
+    /// The answer to one request: `path` may carry a query, which is ignored.
+    public func answer(method: HTTPMethod, path: String, fromLoopback: Bool) -> (status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) {
+        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+        guard ["/healthz", "/readyz", "/status", "/metrics"].contains(route) else {
+            return (.notFound, HTTPHeaders(), ByteBuffer())
+        }
+        guard method == .GET || method == .HEAD else {
+            return (.methodNotAllowed, HTTPHeaders([("Allow", "GET, HEAD")]), ByteBuffer())
+        }
+        switch route {
+        case "/healthz":
+            return model.isAlive(stallLimit: stallLimit)
                 ? Self.text(.ok, "ok\n")
                 : Self.text(.serviceUnavailable, "the reconcile loop has been stuck in one pass for over \(stallLimit)\n")
-        }
-        router.get("/readyz") { _, _ -> Response in
+        case "/readyz":
             let snapshot = model.snapshot
             if snapshot.ready { return Self.text(.ok, "ready\n") }
             let why = snapshot[HealthCheckName.image]?.result.message ?? "the lifecycle image is not in place yet"
             return Self.text(.serviceUnavailable, "not ready: \(why)\n")
-        }
-        router.get("/status") { _, context -> Response in
-            guard context.isFromLoopback else {
+        case "/status":
+            guard fromLoopback else {
                 return Self.text(.forbidden, "/status is served to loopback only: run `charon-node status` on the node\n")
             }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: model.statusBody)
-            )
+            return (.ok, HTTPHeaders([("Content-Type", "application/json"), ("Cache-Control", "no-store")]), model.statusBody)
+        default:
+            return (.ok, HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]), ByteBuffer(bytes: metrics.exposition()))
         }
-        router.get("/metrics") { _, _ -> Response in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
-            )
-        }
-        return router
     }
 
     /// The server as a `Service` for the agent's `ServiceGroup`; fails with a ``StatusServerError``
-    /// that names the address (NIO's own bind error does not).
+    /// that names the address (NIO's own bind error does not). `onServerRunning` gets the bound port.
     public func service(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        StatusService(application: application(onServerRunning: onServerRunning), address: address)
+        StatusService(server: self, onServerRunning: onServerRunning)
     }
 
-    /// The Hummingbird application.
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let logger = logger
-        return Application(
-            router: router(),
-            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                logger.notice("status endpoint listening on \(StatusAddress(host: address.host, port: port)): /healthz /readyz /status /metrics")
-                await onServerRunning(port)
-            },
-            logger: logger
-        )
+    static func text(_ status: HTTPResponseStatus, _ body: String) -> (status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) {
+        (status, HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), ByteBuffer(string: body))
     }
+}
 
-    struct StatusService<Wrapped: ApplicationProtocol>: Service {
-        let application: Wrapped
-        let address: StatusAddress
+private struct StatusService: Service {
+    let server: StatusServer
+    let onServerRunning: @Sendable (Int) async -> Void
 
-        func run() async throws {
-            do {
-                try await application.run()
-            } catch {
-                throw StatusServerError(address: address, reason: "\(error)")
-            }
+    func run() async throws {
+        let address = server.address
+        // One thread: the answers are prepared by the reconcile loop, a request only copies them.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let channel: any Channel
+        do {
+            let server = server
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 64)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(StatusHTTPHandler(server: server))
+                    }
+                }
+                .bind(host: address.host, port: address.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw StatusServerError(address: address, reason: "\(error)")
+        }
+        let port = channel.localAddress?.port ?? 0
+        server.logger.notice("status endpoint listening on \(StatusAddress(host: address.host, port: port)): /healthz /readyz /status /metrics")
+        await onServerRunning(port)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        try? await group.shutdownGracefully()
+    }
+}
+
+/// Answers each request of one connection in order (NIO's pipelining handler queues the rest).
+private final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let server: StatusServer
+    var head: HTTPRequestHead?
+
+    init(server: StatusServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break  // no endpoint reads a body
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
         }
     }
 
-    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let peer = context.channel.remoteAddress?.ipAddress
+        let fromLoopback = peer.map { Loopback.isHost($0.lowercased()) } ?? false
+        let answer = server.answer(method: head.method, path: head.uri, fromLoopback: fromLoopback)
+        var headers = answer.headers
+        headers.add(name: "Content-Length", value: "\(answer.body.readableBytes)")
+        let keepAlive = head.isKeepAlive
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        if head.method != .HEAD, answer.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in bound.value.close(promise: nil) }
+        }
     }
 }

@@ -1,5 +1,5 @@
 import CharonSupport
-import Yams
+import YAML
 
 extension NginxServiceList {
     /// Reads a service list from YAML or JSON (JSON is YAML), refusing unknown keys so a typo such
@@ -15,16 +15,16 @@ extension NginxServiceList {
     }
 
     public static func parse(_ text: String, source: String = "service list") throws -> NginxServiceList {
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try YAMLNode.parse(text)
         } catch {
             throw NginxConfigError.invalidService(index: nil, "\(source) is not YAML or JSON: \(error)")
         }
-        guard let root = node?.mapping, let services = root["services"]?.sequence else {
+        guard let root = node, let keys = root.mapping, let services = root["services"]?.sequence else {
             throw NginxConfigError.invalidService(index: nil, "\(source) needs a top-level \"services:\" list")
         }
-        for key in root.keys.compactMap(\.string) where key != "services" {
+        for key in keys.compactMap(\.key.string) where key != "services" {
             throw NginxConfigError.invalidService(index: nil, "\(source): unknown key \"\(key)\"")
         }
         var result: [NginxService] = []
@@ -33,11 +33,11 @@ extension NginxServiceList {
                 throw NginxConfigError.invalidService(index: index, "expected a mapping with host, upstream, certificate, key")
             }
             var fields: [String: String] = [:]
-            for (key, value) in mapping {
-                guard let name = key.string, ["host", "upstream", "certificate", "key"].contains(name) else {
-                    throw NginxConfigError.invalidService(index: index, "unknown key \(key.string.map { "\"\($0)\"" } ?? "\(key)")")
+            for entry in mapping {
+                guard let name = entry.key.string, ["host", "upstream", "certificate", "key"].contains(name) else {
+                    throw NginxConfigError.invalidService(index: index, "unknown key \(entry.key.string.map { "\"\($0)\"" } ?? "\(entry.key)")")
                 }
-                guard let text = value.scalar?.string else {
+                guard let text = entry.value.scalar else {
                     throw NginxConfigError.invalidService(index: index, "\(name) must be a string")
                 }
                 fields[name] = text

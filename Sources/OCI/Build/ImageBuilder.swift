@@ -96,7 +96,7 @@ public struct ImageBuilder {
         removeAbandonedTemporaryFiles(of: output)
 
         let planner = LayerPlanner(baseDirectory: spec.baseDirectory, executableSearchPath: options.executableSearchPath)
-        let plans = try spec.layers.map { try planner.plan($0) }
+        let plans = Self.droppingRepeats(try spec.layers.map { try planner.plan($0) })
         let fingerprint = try fingerprint(of: spec, plans: plans)
 
         let sbomPath = Self.sbomPath(for: output)
@@ -186,6 +186,7 @@ public struct ImageBuilder {
                 modificationTime: options.sourceDateEpoch,
                 compressionThreads: options.compressionThreads
             )
+            writer.compressionLevel = spec.compressionLevel
             if let progress = options.progress {
                 let total = plan.entries.reduce(0) { $0 + $1.dataSize }
                 writer.progress = { progress(BuildProgress(layer: layer.name, written: $0, total: total)) }

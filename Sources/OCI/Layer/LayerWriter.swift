@@ -27,6 +27,8 @@ public struct LayerWriter: Sendable {
     public var modificationTime: Int
     /// Threads for zstd; 0 lets the library decide.
     public var compressionThreads: Int
+    /// The gzip or zstd level; nil: libarchive's default (gzip 6, zstd 3).
+    public var compressionLevel: Int?
     /// Size of the read buffer.
     public var bufferSize = 1 << 20
     /// Called with the file bytes written so far, about once per buffer (for progress display).
@@ -101,10 +103,20 @@ public struct LayerWriter: Sendable {
                 guard archive_write_add_filter_gzip(handle) == ARCHIVE_OK else { throw LayerWriteError.libarchive("gzip unavailable") }
                 // No timestamp in the gzip header: the same tar must give the same blob.
                 _ = archive_write_set_filter_option(handle, "gzip", "timestamp", nil)
+                if let level = compressionLevel {
+                    guard archive_write_set_filter_option(handle, "gzip", "compression-level", "\(level)") == ARCHIVE_OK else {
+                        throw LayerWriteError.libarchive("gzip level \(level) refused")
+                    }
+                }
             case .zstd:
                 guard archive_write_add_filter_zstd(handle) == ARCHIVE_OK else { throw LayerWriteError.libarchive("zstd unavailable") }
                 let threads = compressionThreads > 0 ? compressionThreads : Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
                 _ = archive_write_set_filter_option(handle, "zstd", "threads", "\(threads)")
+                if let level = compressionLevel {
+                    guard archive_write_set_filter_option(handle, "zstd", "compression-level", "\(level)") == ARCHIVE_OK else {
+                        throw LayerWriteError.libarchive("zstd level \(level) refused")
+                    }
+                }
             case .none:
                 break
             }

@@ -1,5 +1,5 @@
 import CharonSupport
-import Yams
+import YAML
 
 #if canImport(Glibc)
 import Glibc
@@ -33,11 +33,11 @@ extension ImageSpec {
 
     /// Parses spec text; `path` and `baseDirectory` are used for messages and relative sources.
     public static func parse(_ text: String, path: String, baseDirectory: String) throws(ImageSpecError) -> ImageSpec {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNode.parse(text)
         } catch {
-            throw .malformed(path: path, reason: "\(error)".split(separator: "\n").joined(separator: " "))
+            throw .malformed(path: path, reason: error.description)
         }
         guard let root else { throw .malformed(path: path, reason: "the file is empty") }
         var reader = SpecNode(root, field: "")
@@ -47,10 +47,10 @@ extension ImageSpec {
 
 /// A YAML node with the dotted field path that leads to it, for error messages.
 private struct SpecNode {
-    let node: Node
+    let node: YAMLNode
     let field: String
 
-    init(_ node: Node, field: String) {
+    init(_ node: YAMLNode, field: String) {
         self.node = node
         self.field = field
     }
@@ -63,10 +63,10 @@ private struct SpecNode {
             throw .invalidValue(field: field.isEmpty ? "(top level)" : field, value: describe(node), reason: "expected a mapping")
         }
         var result: [String: SpecNode] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { throw .unknownField(child(describe(key))) }
+        for entry in mapping {
+            guard let name = entry.key.string else { throw .unknownField(child(describe(entry.key))) }
             guard allowed.contains(name) else { throw .unknownField(child(name)) }
-            result[name] = SpecNode(value, field: child(name))
+            result[name] = SpecNode(entry.value, field: child(name))
         }
         return result
     }
@@ -75,7 +75,7 @@ private struct SpecNode {
         guard let scalar = node.scalar else {
             throw .invalidValue(field: field, value: describe(node), reason: "expected a string")
         }
-        return scalar.string
+        return scalar
     }
 
     func strings() throws(ImageSpecError) -> [String] {
@@ -95,9 +95,9 @@ private struct SpecNode {
             throw .invalidValue(field: field, value: describe(node), reason: "expected a mapping of strings")
         }
         var result: [String: String] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { throw .unknownField(child(describe(key))) }
-            result[name] = try SpecNode(value, field: child(name)).string()
+        for entry in mapping {
+            guard let name = entry.key.string else { throw .unknownField(child(describe(entry.key))) }
+            result[name] = try SpecNode(entry.value, field: child(name)).string()
         }
         return result
     }
@@ -116,19 +116,12 @@ private struct SpecNode {
         return sequence.enumerated().map { SpecNode($1, field: "\(field)[\($0)]") }
     }
 
-    private func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): scalar.string
-        case .mapping: "(a mapping)"
-        case .sequence: "(a list)"
-        case .alias: "(an alias)"
-        }
-    }
+    private func describe(_ node: YAMLNode) -> String { node.description }
 
     // MARK: Spec shape
 
     mutating func decodeImageSpec(path: String, baseDirectory: String) throws(ImageSpecError) -> ImageSpec {
-        let fields = try mapping(allowed: ["reference", "compression", "platform", "config", "layers"])
+        let fields = try mapping(allowed: ["reference", "compression", "compressionLevel", "platform", "config", "layers"])
         guard let referenceNode = fields["reference"] else { throw .missingField("reference") }
         let reference = try ImageReference(parsing: try referenceNode.string())
 
@@ -139,6 +132,24 @@ private struct SpecNode {
                 throw .invalidValue(field: "compression", value: text, reason: "expected none, gzip or zstd")
             }
             compression = value
+        }
+        var compressionLevel: Int?
+        if let node = fields["compressionLevel"] {
+            let text = try node.string()
+            let range: ClosedRange<Int>? =
+                switch compression {
+                case .zstd: 1...19
+                case .gzip: 1...9
+                case .none: nil
+                }
+            guard let range else {
+                throw .invalidValue(field: "compressionLevel", value: text, reason: "uncompressed layers have no level")
+            }
+            guard let level = Int(text), range.contains(level) else {
+                let reason = "expected \(range.lowerBound) to \(range.upperBound) for \(compression)"
+                throw .invalidValue(field: "compressionLevel", value: text, reason: reason)
+            }
+            compressionLevel = level
         }
 
         var platform = Platform.host
@@ -169,6 +180,7 @@ private struct SpecNode {
         return ImageSpec(
             reference: reference,
             compression: compression,
+            compressionLevel: compressionLevel,
             platform: platform,
             config: config,
             layers: layers,

@@ -3,7 +3,7 @@
 ///
 /// ```yaml
 /// reference: localhost/tailscale-lifecycle:latest
-/// compression: none
+/// compression: none          # or gzip, zstd; with `compressionLevel: 19` for a release image
 /// config:
 ///   user: "65532:65532"
 ///   entrypoint: [/usr/local/bin/charon-lifecycle]
@@ -24,6 +24,10 @@ public struct ImageSpec: Hashable, Sendable {
     public var reference: ImageReference
     /// How every layer of this image is compressed.
     public var compression: LayerCompression
+    /// The compressor's level (`compressionLevel:`; zstd 1–19, gzip 1–9); nil: the library's
+    /// default (zstd 3, gzip 6), fast enough for an image built on the node that runs it. A
+    /// release image pulled by every node deserves more: the cost is build time, once.
+    public var compressionLevel: Int?
     /// The platform recorded in the config and index; defaults to the host's.
     public var platform: Platform
     /// How to run the image.
@@ -38,6 +42,7 @@ public struct ImageSpec: Hashable, Sendable {
     public init(
         reference: ImageReference,
         compression: LayerCompression = .none,
+        compressionLevel: Int? = nil,
         platform: Platform = .host,
         config: ImageConfiguration.RunConfig = .init(),
         layers: [LayerSpec],
@@ -46,6 +51,7 @@ public struct ImageSpec: Hashable, Sendable {
     ) {
         self.reference = reference
         self.compression = compression
+        self.compressionLevel = compressionLevel
         self.platform = platform
         self.config = config
         self.layers = layers
