@@ -19,8 +19,16 @@ export CHARON_VERSION := $(VERSION)
 #     source's absolute path): release builds run with the checkout at one fixed path,
 #     scripts/at-fixed-path.sh (a private mount namespace), so every clone compiles the same paths.
 # The build id stays: it is a hash of the content, identical when the content is.
+#
+# Linking (docs/agent.md, memory): lld, for what the default gold cannot do. `-z
+# pack-relative-relocs` stores the ~71,000 relative relocations of a static Swift binary as RELR
+# (glibc ≥ 2.36) instead of a 1.6 MiB .rela.dyn the loader reads at every start;
+# `--no-export-dynamic` undoes the `-export-dynamic` that Swift's static-stdlib link arguments add,
+# which exported 25,000 symbols that nothing looks up (each library loaded after the executable
+# searched them first). Together: 2.8 MiB less RSS at start, a 15% smaller binary.
 FIXED_ROOT   := /tmp/charon-node-src
-BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s \
+LINK_FLAGS   := -Xswiftc -use-ld=lld -Xlinker --no-export-dynamic -Xlinker -z -Xlinker pack-relative-relocs
+BUILD_FLAGS  := -c release --static-swift-stdlib -Xlinker -s $(LINK_FLAGS) \
   -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
   -Xswiftc -enable-upcoming-feature -Xswiftc ConciseMagicFile \
   -Xcc -ffile-prefix-map=$(FIXED_ROOT)=/charon-node -Xswiftc -file-prefix-map -Xswiftc $(FIXED_ROOT)=/charon-node

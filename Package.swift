@@ -22,6 +22,18 @@ let swiftSettings: [SwiftSetting] = [
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 
+// libarchive: release builds link Debian's libarchive.a. SwiftPM links them with --gc-sections,
+// so only the tar writer and reader, gzip and zstd stay; the shared library would load its whole
+// closure into every process (libxml2 → ICU with its 31 MB data file, lzma, bz2, acl, nettle, lz4)
+// and put it into the agent image, for formats (xar, 7-Zip, zip) never written. Debug builds (the
+// tests) link the shared library: without --gc-sections the static one needs that closure too.
+let archiveLinkage: [LinkerSetting] = [
+    .linkedLibrary(":libarchive.a", .when(configuration: .release)),
+    .linkedLibrary("zstd", .when(configuration: .release)),
+    .linkedLibrary("z", .when(configuration: .release)),
+    .linkedLibrary("archive", .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "charon-node",
     products: [
@@ -49,7 +61,8 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries (Debian: libarchive-dev, libcurl4-openssl-dev)
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // No pkgConfig: its `-larchive` would link the shared library into release builds too.
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // libyaml-dev; the module map links libyaml.a, so nothing is needed at run time.
         .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
@@ -73,7 +86,8 @@ let package = Package(
                 "CArchive", "CharonSupport", "YAML", log,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: archiveLinkage
         ),
         /// One async HTTP client on libcurl: timeouts, TLS, unix sockets, retries.
         .target(name: "HTTP", dependencies: ["CCurl", "CharonSupport", log], swiftSettings: swiftSettings),

@@ -9,7 +9,8 @@
 #   scripts/install-deps.sh bench   # test + the benchmarks' peers (make bench, bench-agent, …)
 set -euo pipefail
 
-build=(pkg-config libarchive-dev libcurl4-openssl-dev libyaml-dev ca-certificates)
+# libzstd-dev and zlib1g-dev: release builds link libarchive.a, whose zstd and gzip filters need them.
+build=(pkg-config libarchive-dev libzstd-dev zlib1g-dev libcurl4-openssl-dev libyaml-dev ca-certificates)
 demo=("${build[@]}" containerd runc)
 # images/charon-node copies ctr (containerd) and nft (nftables) from this machine; skopeo pushes.
 release=("${build[@]}" containerd nftables skopeo python3-venv)
