@@ -8,7 +8,9 @@
 #     localhost/charon-node left, and every other localhost/ image with imagePullPolicy Never;
 #   - the private containerd pulls the image by that digest and runs `charon-node --version` and
 #     `charon-lifecycle --version` from it: both print VERSION;
-#   - the SBOM of the pushed image is valid SPDX (pyspdxtools) and names both executables at VERSION.
+#   - the SBOM of the pushed image is valid SPDX (pyspdxtools) and names both executables at VERSION,
+#     and libarchive-dev and libyaml-dev (Debian packages, with purls) as STATIC_LINKed into
+#     charon-node: release builds link their archives, which leave no file in the image.
 #
 #   scripts/check-release.sh CONTAINERD_SOCKET
 set -euo pipefail
@@ -125,4 +127,26 @@ for executable in charon-node charon-lifecycle; do
   python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not any(p["name"] == sys.argv[2] and p.get("versionInfo") == sys.argv[3] for p in d["packages"]))' \
     "$sbom" "$executable" "$version" || fail "$sbom does not list $executable $version"
 done
+python3 - "$sbom" libarchive-dev libyaml-dev <<'PYTHON' || fail "$sbom does not name charon-node's static libraries"
+import json, sys
+document = json.load(open(sys.argv[1]))
+packages = {package["SPDXID"]: package for package in document["packages"]}
+node = {id for id, package in packages.items() if package["name"] == "charon-node" and package.get("primaryPackagePurpose") == "APPLICATION"}
+linked = {}
+for relationship in document["relationships"]:
+    if relationship["relationshipType"] == "STATIC_LINK" and relationship["spdxElementId"] in node:
+        package = packages.get(relationship["relatedSpdxElement"])
+        if package:
+            linked[package["name"]] = package
+problems = []
+for name in sys.argv[2:]:
+    purls = [ref["referenceLocator"] for ref in linked.get(name, {}).get("externalRefs", []) if ref["referenceType"] == "purl"]
+    if name not in linked:
+        problems.append(f"no charon-node STATIC_LINK {name}")
+    elif not any(purl.startswith(f"pkg:deb/debian/{name}@") for purl in purls):
+        problems.append(f"{name} has no Debian purl: {purls}")
+for problem in problems:
+    print(f"check-release: {problem}", file=sys.stderr)
+sys.exit(1 if problems else 0)
+PYTHON
 echo "check-release: passed ($count kustomizations, $pinned)"

@@ -63,6 +63,21 @@ struct ImageSpecTests {
         )
     }
 
+    @Test func executablesDeclareTheArchivesTheyLinkStatically() throws {
+        let text = """
+            reference: localhost/x
+            layers:
+              - contents:
+                  - executable: charon-node
+                    staticLibraries: [libarchive.a, libyaml.a]
+                  - executable: charon-lifecycle
+            """
+        let items = try ImageSpec.parse(text, path: "s", baseDirectory: ".").layers[0].contents
+        #expect(items[0].kind == .executable(source: "charon-node", staticLibraries: ["libarchive.a", "libyaml.a"]))
+        #expect(items[0].destination == "usr/local/bin/charon-node")
+        #expect(items[1].kind == .executable(source: "charon-lifecycle", staticLibraries: []))
+    }
+
     @Test func referenceDefaultsToLatest() throws {
         let spec = try ImageSpec.parse("reference: localhost/x\nlayers: [{contents: [{mkdir: /a}]}]", path: "s", baseDirectory: ".")
         #expect(spec.reference.description == "localhost/x:latest")
@@ -87,6 +102,23 @@ struct ImageSpecTests {
         ("reference: localhost/x\ncompression: zstd\ncompressionLevel: 30\nlayers: [{contents: [{mkdir: /a}]}]", "expected 1 to 19 for zstd"),
         ("reference: localhost/x\ncompressionLevel: 3\nlayers: [{contents: [{mkdir: /a}]}]", "uncompressed layers have no level"),
         ("reference: localhost/x\nlayers: [{contents: [{mkdir: /a}]}]\nlayers: []", "duplicate key \"layers\""),
+        // Only an executable links; each name a bare `.a` file name.
+        (
+            "reference: localhost/x\nlayers: [{contents: [{file: a, destination: /b, staticLibraries: [libyaml.a]}]}]",
+            "layers[0].contents[0].staticLibraries \"file\" is invalid: only an executable item links static libraries"
+        ),
+        (
+            "reference: localhost/x\nlayers: [{contents: [{executable: app, staticLibraries: [libarchive.a, libyaml.so]}]}]",
+            "layers[0].contents[0].staticLibraries[1] \"libyaml.so\" is invalid"
+        ),
+        (
+            "reference: localhost/x\nlayers: [{contents: [{executable: app, staticLibraries: [/usr/lib/libyaml.a]}]}]",
+            "layers[0].contents[0].staticLibraries[0] \"/usr/lib/libyaml.a\" is invalid"
+        ),
+        (
+            "reference: localhost/x\nlayers: [{contents: [{executable: app, staticLibraries: {a: libyaml.a}}]}]",
+            "layers[0].contents[0].staticLibraries"
+        ),
     ])
     func rejectsBadSpecsNamingTheProblem(text: String, message: String) {
         do {
@@ -109,6 +141,9 @@ struct ImageSpecTests {
         #expect(agent.compressionLevel == 19, "a release image: compressed once, pulled by every node")
         #expect(lifecycle.compressionLevel == nil)
         #expect(agent.layers.count == 2)
+        // Release builds link these in: without the declaration the SBOM would not name them.
+        #expect(agent.layers[1].contents[0].kind == .executable(source: "charon-node", staticLibraries: ["libarchive.a", "libyaml.a"]))
+        #expect(agent.layers[0].contents[0].kind == .executable(source: "charon-lifecycle"))
     }
 
     @Test func imagePathsNormalize() throws {

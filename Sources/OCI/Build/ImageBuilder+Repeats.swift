@@ -21,7 +21,7 @@ extension ImageBuilder {
                 }
             }
             for entry in plan.entries { below[entry.path] = entry }
-            return LayerPlanner.Plan(entries: kept, inputs: plan.inputs)
+            return LayerPlanner.Plan(entries: kept, inputs: plan.inputs, staticLinks: plan.staticLinks)
         }
     }
 }

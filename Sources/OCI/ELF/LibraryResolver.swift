@@ -20,6 +20,12 @@ public struct LibraryResolver: Sendable {
         public var imagePath: String
         public var hostPath: String
         public var mode: UInt32
+
+        public init(imagePath: String, hostPath: String, mode: UInt32 = 0o755) {
+            self.imagePath = imagePath
+            self.hostPath = hostPath
+            self.mode = mode
+        }
     }
 
     /// Directories from `/etc/ld.so.conf` (and its includes), in order.
@@ -89,6 +95,44 @@ public struct LibraryResolver: Sendable {
             }
         }
         return files
+    }
+
+    /// The static archive `name` (`libarchive.a`) as an executable for `machine` was linked with
+    /// it: looked up in the folders searched for shared libraries (resolved, so dpkg's name for
+    /// it is found), or nil. The machine's system folders come first, as in the link editor's
+    /// own search path: an archive has no ELF header to check, and a multiarch host's
+    /// ld.so.conf may list another architecture's folder ahead of them.
+    ///
+    /// ```swift
+    /// LibraryResolver().staticArchive(named: "libyaml.a", machine: 62)  // "/usr/lib/x86_64-linux-gnu/libyaml.a"
+    /// ```
+    public func staticArchive(named name: String, machine: UInt16) -> String? {
+        var seen: Set<String> = []
+        for directory in Self.systemDirectories(machine: machine) + configuredDirectories where seen.insert(directory).inserted {
+            var info = stat()
+            let path = root + directory + "/" + name
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            return (try? realPath(path)) ?? path
+        }
+        return nil
+    }
+
+    /// The file of `closure` that is the shared form of `archive`: same stem (`libarchive.a`,
+    /// `libarchive.so.13`), or the file the link editor's `libyaml.so` beside the archive leads
+    /// to (`libyaml-0.so.2`, whose stem differs). An executable holding one links the library
+    /// dynamically (debug builds do), whatever its spec declares.
+    public static func sharedCounterpart(ofArchive archive: String, in closure: [ClosureFile]) -> ClosureFile? {
+        let name = POSIXIO.baseName(of: archive)
+        let stem = name.hasSuffix(".a") ? String(name.dropLast(2)) : name
+        let linkerName = realpath("\(POSIXIO.directoryName(of: archive))/\(stem).so", nil).map { resolved in
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        return closure.dropFirst().first { file in
+            let base = POSIXIO.baseName(of: file.imagePath)
+            let shared = base.firstRange(of: ".so").map { String(base[..<$0.lowerBound]) }
+            return shared == stem || (linkerName != nil && file.hostPath == linkerName)
+        }
     }
 
     private func locate(_ name: String, machine: UInt16, explicit: [String], system: [String]) -> (path: String, imagePath: String)? {

@@ -18,10 +18,31 @@ public struct LayerPlanner {
         public var entries: [LayerEntry]
         /// One line per host input: path, size, mtime, ctime, inode; hashed into the build fingerprint.
         public var inputs: [String]
+        /// The static archives the layer's executables declare and link statically, sorted: no
+        /// entry of the layer, but the SBOM names their packages.
+        public var staticLinks: [StaticLink]
 
-        public init(entries: [LayerEntry], inputs: [String]) {
+        public init(entries: [LayerEntry], inputs: [String], staticLinks: [StaticLink] = []) {
             self.entries = entries
             self.inputs = inputs
+            self.staticLinks = staticLinks
+        }
+    }
+
+    /// An executable of the layer and a static archive linked into it (host paths both).
+    public struct StaticLink: Hashable, Sendable, Comparable {
+        /// The executable as the layer copies it (`.build/release/charon-node`).
+        public var executableHost: String
+        /// The archive as the link editor would find it (`/usr/lib/x86_64-linux-gnu/libyaml.a`).
+        public var archiveHost: String
+
+        public init(executableHost: String, archiveHost: String) {
+            self.executableHost = executableHost
+            self.archiveHost = archiveHost
+        }
+
+        public static func < (lhs: StaticLink, rhs: StaticLink) -> Bool {
+            (lhs.executableHost, lhs.archiveHost) < (rhs.executableHost, rhs.archiveHost)
         }
     }
 
@@ -54,15 +75,33 @@ public struct LayerPlanner {
 
     private func add(_ item: LayerItem, field: String, to table: inout EntryTable) throws {
         switch item.kind {
-        case .executable(let source):
+        case .executable(let source, let staticLibraries):
             let host = try locateExecutable(source, field: "\(field).executable")
-            for file in try resolver.closure(of: host, installedAt: item.destination, mode: item.mode ?? 0o755) {
+            let closure = try resolver.closure(of: host, installedAt: item.destination, mode: item.mode ?? 0o755)
+            for file in closure {
                 try table.addHostFile(
                     file.hostPath,
                     at: file.imagePath,
                     mode: file.imagePath == item.destination ? (item.mode ?? file.mode) : nil,
                     owner: item.owner
                 )
+            }
+            guard !staticLibraries.isEmpty else { return }
+            let machine = try ELFFile(path: host).machine
+            for (index, name) in staticLibraries.enumerated() {
+                guard let archive = resolver.staticArchive(named: name, machine: machine) else {
+                    throw ImageSpecError.sourceMissing(
+                        field: "\(field).staticLibraries[\(index)]",
+                        path: "\(name) (looked in the library folders of \(host)'s machine and ld.so.conf)"
+                    )
+                }
+                // Linked dynamically after all (a debug build): the image holds the .so, and the
+                // SBOM names its package already.
+                if LibraryResolver.sharedCounterpart(ofArchive: archive, in: closure) != nil { continue }
+                // Not a layer entry, but an input all the same: a -dev package upgraded changes
+                // the SBOM, so it must change the fingerprint.
+                try table.addInput(archive)
+                table.staticLinks.insert(LayerPlanner.StaticLink(executableHost: host, archiveHost: archive))
             }
         case .file(let source):
             let host = try locateSource(source, field: "\(field).file")
@@ -117,6 +156,7 @@ private struct EntryTable {
     private var explicitDirectories: Set<String> = []
     private var inputs: Set<String> = []
     private var inodes: [String: (device: UInt64, inode: UInt64)] = [:]
+    var staticLinks: Set<LayerPlanner.StaticLink> = []
 
     mutating func add(_ entry: LayerEntry, explicit: Bool) throws {
         try addParents(of: entry.path, owner: .root)
@@ -161,6 +201,17 @@ private struct EntryTable {
     private mutating func addRegular(_ host: String, info: stat, at path: String, mode: UInt32, owner: Ownership) throws {
         try add(LayerEntry(path: path, kind: .hostFile(path: host, size: Int64(info.st_size)), mode: mode, owner: owner), explicit: true)
         inodes[path] = (UInt64(info.st_dev), UInt64(info.st_ino))
+        insertInput(host, info: info)
+    }
+
+    /// A host file the build depends on without copying it (a static archive the SBOM names).
+    mutating func addInput(_ host: String) throws {
+        var info = stat()
+        guard stat(host, &info) == 0 else { throw SystemError(operation: "stat", path: host) }
+        insertInput(host, info: info)
+    }
+
+    private mutating func insertInput(_ host: String, info: stat) {
         // ctime too: a file rewritten in place with its old size and mtime put back
         // (`touch -r`, `cp -p`) still moves ctime, which nothing but the kernel can set.
         inputs.insert(
@@ -217,7 +268,7 @@ private struct EntryTable {
             }
             result.append(entry)
         }
-        return LayerPlanner.Plan(entries: result, inputs: inputs.sorted())
+        return LayerPlanner.Plan(entries: result, inputs: inputs.sorted(), staticLinks: staticLinks.sorted())
     }
 }
 
@@ -241,6 +292,6 @@ extension LayerPlanner.Plan {
             }
         }
         let sorted = LayerPlanner.byteOrder(byPath.keys).map { byPath[$0]! }
-        return LayerPlanner.Plan(entries: sorted, inputs: inputs)
+        return LayerPlanner.Plan(entries: sorted, inputs: inputs, staticLinks: staticLinks)
     }
 }

@@ -1,10 +1,11 @@
 import CharonSupport
 
 /// What an image is made of, worked out from its planned layers before anything is written: the
-/// Debian package behind each host file, the charon executables and the Swift packages they
-/// link, as an SPDX 2.3 document; and the files that carry it into the image, so scanners that
-/// read distroless images see every package (`/var/lib/dpkg/status.d/<package>`, its
-/// `.md5sums`) and the SBOM itself (`/var/lib/db/sbom/<name>.spdx.json`, where apko puts it).
+/// Debian package behind each host file, the charon executables, the Swift packages they link and
+/// the Debian packages of the C archives they link statically, as an SPDX 2.3 document; and the
+/// files that carry it into the image, so scanners that read distroless images see every package
+/// (`/var/lib/dpkg/status.d/<package>`, its `.md5sums`) and the SBOM itself
+/// (`/var/lib/db/sbom/<name>.spdx.json`, where apko puts it).
 ///
 /// The same plans and package records give the same bytes: no clock, no random namespace.
 ///
@@ -12,6 +13,7 @@ import CharonSupport
 /// let inventory = try ImageInventory(spec: spec, plans: plans, database: DebianPackageDatabase(),
 ///                                    sourceDateEpoch: 0)
 /// inventory.debianPackages.map(\.name)  // ["base-files", "ca-certificates", "libc6", …]
+/// inventory.staticallyLinked.map { $0.package.name }  // ["libarchive-dev", "libyaml-dev"]
 /// let layers = try inventory.plansWithRecords()  // the plans with status.d and the SBOM added
 /// ```
 public struct ImageInventory: Sendable {
@@ -22,6 +24,9 @@ public struct ImageInventory: Sendable {
     public let plans: [LayerPlanner.Plan]
     public let debianPackages: [DebianPackage]
     public let executables: [ExecutableBuildInfo]
+    /// The Debian packages of the static archives the executables link (``LayerPlanner/StaticLink``),
+    /// with the SPDX id of the executable linking each, sorted by id then package.
+    public let staticallyLinked: [(executableID: String, package: DebianPackage)]
     public let document: SPDXDocument
     /// `document` as written, beside the tarball and inside the image.
     public let documentBytes: [UInt8]
@@ -42,7 +47,9 @@ public struct ImageInventory: Sendable {
                 return (host, "/" + entry.path, entry.mode & 0o111 != 0)
             }
         }
-        let owners = try database.owners(of: hostFiles.flatMap { $0.map(\.host) })
+        let staticLinks = Set(plans.flatMap(\.staticLinks)).sorted()
+        // One scan of the file lists for both: it is the costly part.
+        let owners = try database.owners(of: hostFiles.flatMap { $0.map(\.host) } + staticLinks.map(\.archiveHost))
 
         var packagesByLayer: [[DebianPackage]] = []
         var filesByPackage: [String: [(host: String, image: String)]] = [:]
@@ -66,19 +73,42 @@ public struct ImageInventory: Sendable {
         self.debianPackages = debianPackages.keys.sorted().map { debianPackages[$0]! }
         self.executables = executables.keys.sorted().map { executables[$0]! }
 
+        // An archive leaves no file in the image: its package is named only by the executable's
+        // declaration, linked from that executable. An archive dpkg does not know (built by hand)
+        // goes unnamed, as an unowned file of the image does.
+        var staticallyLinked: [String: (executableID: String, package: DebianPackage)] = [:]
+        for link in staticLinks {
+            guard let package = owners[link.archiveHost] else { continue }
+            let executableID = try Self.linkingID(of: link.executableHost, owner: owners[link.executableHost])
+            staticallyLinked["\(executableID) \(package.name)"] = (executableID, package)
+        }
+        self.staticallyLinked = staticallyLinked.keys.sorted().map { staticallyLinked[$0]! }
+
         let imageName = POSIXIO.baseName(of: spec.reference.repository)
         sbomPath = "\(Self.sbomFolder)/\(imageName).spdx.json"
         document = Self.document(
             reference: spec.reference.description,
             debianPackages: self.debianPackages,
             executables: self.executables,
+            staticallyLinked: self.staticallyLinked,
             created: RFC3339.format(epochSeconds: sourceDateEpoch)
         )
         documentBytes = try CanonicalJSON.encode(document) + Array("\n".utf8)
     }
 
+    /// The SPDX id of an executable that links a static archive, as the document lists it: the
+    /// Debian package that ships it, else the charon executable its build info names, else (a
+    /// binary of unknown origin, which the document does not list) the image itself.
+    static func linkingID(of executable: String, owner: DebianPackage?) throws -> String {
+        if let owner { return SPDXDocument.identifier("deb", owner.name, owner.architecture) }
+        if let info = try ExecutableBuildInfo.read(from: executable) { return SPDXDocument.identifier("charon", info.name) }
+        return SPDXDocument.identifier("Image")
+    }
+
     /// The plans with the records added: each layer gets `status.d/<package>` and its
     /// `.md5sums` for the packages whose files it holds; the last layer gets the SBOM.
+    /// A statically linked package gets no record: none of its files is in the image, and a
+    /// scanner reading `status.d` would take it for installed there.
     ///
     /// A package's `.md5sums` lists its files in the whole image, not only the layer's: a later
     /// layer's copy hides an earlier one's, so every copy must be the complete list.
@@ -106,6 +136,7 @@ public struct ImageInventory: Sendable {
         reference: String,
         debianPackages: [DebianPackage],
         executables: [ExecutableBuildInfo],
+        staticallyLinked: [(executableID: String, package: DebianPackage)] = [],
         created: String
     ) -> SPDXDocument {
         let imageID = SPDXDocument.identifier("Image")
@@ -116,21 +147,32 @@ public struct ImageInventory: Sendable {
         func contains(_ id: String) {
             relationships.append(.init(spdxElementId: imageID, relationshipType: "CONTAINS", relatedSpdxElement: id))
         }
-        for package in debianPackages {
-            let id = SPDXDocument.identifier("deb", package.name, package.architecture)
-            packages.append(
-                .init(
-                    SPDXID: id,
-                    name: package.name,
-                    versionInfo: package.version,
-                    supplier: package.maintainer.map(Self.supplier) ?? "NOASSERTION",
-                    sourceInfo: "built package from: \(package.sourceName) \(package.sourceVersion)",
-                    primaryPackagePurpose: "LIBRARY",
-                    externalRefs: [.purl(package.purl)]
-                )
+        func debian(_ package: DebianPackage, comment: String? = nil) -> SPDXDocument.Package {
+            .init(
+                SPDXID: SPDXDocument.identifier("deb", package.name, package.architecture),
+                name: package.name,
+                versionInfo: package.version,
+                supplier: package.maintainer.map(Self.supplier) ?? "NOASSERTION",
+                sourceInfo: "built package from: \(package.sourceName) \(package.sourceVersion)",
+                primaryPackagePurpose: "LIBRARY",
+                externalRefs: [.purl(package.purl)],
+                comment: comment
             )
-            contains(id)
         }
+        for package in debianPackages {
+            let entry = debian(package)
+            packages.append(entry)
+            contains(entry.SPDXID)
+        }
+        // Packages only linked in: listed once (after those the image holds, by name), with a
+        // STATIC_LINK from each executable that links them and no CONTAINS (and no status.d
+        // record): none of their files is in the image.
+        let contained = Set(debianPackages.map(\.name))
+        var linkedOnly: [String: SPDXDocument.Package] = [:]
+        for link in staticallyLinked where !contained.contains(link.package.name) {
+            linkedOnly[link.package.name] = debian(link.package, comment: "statically linked: none of its files is in the image")
+        }
+        packages += linkedOnly.keys.sorted().map { linkedOnly[$0]! }
         var swiftPackages: [String: SPDXDocument.Package] = [:]
         for executable in executables {
             let id = SPDXDocument.identifier("charon", executable.name)
@@ -166,6 +208,10 @@ public struct ImageInventory: Sendable {
             }
         }
         packages += swiftPackages.keys.sorted().map { swiftPackages[$0]! }
+        for link in staticallyLinked {
+            let packageID = SPDXDocument.identifier("deb", link.package.name, link.package.architecture)
+            relationships.append(.init(spdxElementId: link.executableID, relationshipType: "STATIC_LINK", relatedSpdxElement: packageID))
+        }
 
         // The namespace must be unique per document, and the same for the same content: it is
         // named after a digest of everything the document lists.

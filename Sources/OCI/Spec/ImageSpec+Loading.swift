@@ -118,6 +118,22 @@ private struct SpecNode {
 
     private func describe(_ node: YAMLNode) -> String { node.description }
 
+    /// `[libarchive.a, libyaml.a]`: bare archive names, looked up where the linker finds them
+    /// (a path would tie the spec to one machine's layout; a `.so` is found from the ELF itself).
+    func staticLibraryNames() throws(ImageSpecError) -> [String] {
+        let names = try strings()
+        for (index, name) in names.enumerated() {
+            guard !name.contains("/"), name.hasSuffix(".a"), name.count > 2 else {
+                throw .invalidValue(
+                    field: "\(field)[\(index)]",
+                    value: name,
+                    reason: "expected the file name of a static archive, like libarchive.a"
+                )
+            }
+        }
+        return names
+    }
+
     // MARK: Spec shape
 
     mutating func decodeImageSpec(path: String, baseDirectory: String) throws(ImageSpecError) -> ImageSpec {
@@ -219,7 +235,7 @@ private struct SpecNode {
     static let itemKinds: Set<String> = ["executable", "file", "directory", "content", "mkdir", "symlink", "caCertificates"]
 
     func decodeItem() throws(ImageSpecError) -> LayerItem {
-        let fields = try mapping(allowed: Self.itemKinds.union(["destination", "mode", "owner"]))
+        let fields = try mapping(allowed: Self.itemKinds.union(["destination", "mode", "owner", "staticLibraries"]))
         let kinds = fields.keys.filter { Self.itemKinds.contains($0) }
         guard kinds.count == 1, let kindName = kinds.first, let kindNode = fields[kindName] else {
             throw .invalidValue(
@@ -227,6 +243,10 @@ private struct SpecNode {
                 value: kinds.sorted().joined(separator: ", "),
                 reason: "each item needs exactly one of \(Self.itemKinds.sorted().joined(separator: ", "))"
             )
+        }
+        if let node = fields["staticLibraries"], kindName != "executable" {
+            // Only an executable links anything; on a file or folder the list would be ignored.
+            throw .invalidValue(field: node.field, value: kindName, reason: "only an executable item links static libraries")
         }
 
         var mode: UInt32?
@@ -259,7 +279,7 @@ private struct SpecNode {
         switch kindName {
         case "executable":
             let source = try kindNode.string()
-            kind = .executable(source: source)
+            kind = .executable(source: source, staticLibraries: try fields["staticLibraries"]?.staticLibraryNames() ?? [])
             target = try destination(default: "/usr/local/bin/\(POSIXIO.baseName(of: source))")
         case "file":
             kind = .file(source: try kindNode.string())

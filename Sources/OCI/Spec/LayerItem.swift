@@ -3,12 +3,18 @@
 /// ```swift
 /// // Destinations are stored as ImagePath.normalize leaves them: relative, no leading `/`.
 /// let binary = LayerItem(kind: .executable(source: "charon-lifecycle"), destination: "usr/local/bin/charon-lifecycle")
+/// let agent = LayerItem(
+///     kind: .executable(source: "charon-node", staticLibraries: ["libarchive.a", "libyaml.a"]),
+///     destination: "usr/local/bin/charon-node"
+/// )
 /// let config = LayerItem(kind: .content("x"), destination: "etc/x", mode: 0o640, owner: Ownership(uid: 7, gid: 8))
 /// ```
 public struct LayerItem: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        /// An ELF executable plus its shared-library closure and loader.
-        case executable(source: String)
+        /// An ELF executable plus its shared-library closure and loader. `staticLibraries` names
+        /// the C archives (`libarchive.a`) it links statically: they leave no file in the image,
+        /// so only this declaration lets the SBOM name their Debian packages.
+        case executable(source: String, staticLibraries: [String] = [])
         /// One regular file copied from the host.
         case file(source: String)
         /// A host folder copied recursively (symlinks kept as links, hard links kept as links).
