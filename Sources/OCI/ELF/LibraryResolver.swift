@@ -68,7 +68,7 @@ public struct LibraryResolver: Sendable {
             return files
         }
         let interpreterImagePath = try ImagePath.normalize(interpreter, field: "PT_INTERP of \(executable)")
-        files.append(ClosureFile(imagePath: interpreterImagePath, hostPath: try realPath(root + interpreter), mode: 0o755))
+        files.append(ClosureFile(imagePath: interpreterImagePath, hostPath: try Self.realPath(root + interpreter), mode: 0o755))
 
         let system = Self.systemDirectories(machine: elf.machine)
         var seenNames: Set<String> = []
@@ -89,7 +89,7 @@ public struct LibraryResolver: Sendable {
                 else {
                     throw ImageSpecError.libraryNotFound(library: name, neededBy: object.path)
                 }
-                let host = try realPath(found.path)
+                let host = try Self.realPath(found.path)
                 files.append(ClosureFile(imagePath: found.imagePath, hostPath: host, mode: 0o755))
                 queue.append((try ELFFile(path: host), POSIXIO.directoryName(of: found.path)))
             }
@@ -112,7 +112,7 @@ public struct LibraryResolver: Sendable {
             var info = stat()
             let path = root + directory + "/" + name
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            return (try? realPath(path)) ?? path
+            return (try? Self.realPath(path)) ?? path
         }
         return nil
     }
@@ -124,10 +124,7 @@ public struct LibraryResolver: Sendable {
     public static func sharedCounterpart(ofArchive archive: String, in closure: [ClosureFile]) -> ClosureFile? {
         let name = POSIXIO.baseName(of: archive)
         let stem = name.hasSuffix(".a") ? String(name.dropLast(2)) : name
-        let linkerName = realpath("\(POSIXIO.directoryName(of: archive))/\(stem).so", nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
+        let linkerName = try? realPath("\(POSIXIO.directoryName(of: archive))/\(stem).so")
         return closure.dropFirst().first { file in
             let base = POSIXIO.baseName(of: file.imagePath)
             let shared = base.firstRange(of: ".so").map { String(base[..<$0.lowerBound]) }
@@ -162,7 +159,7 @@ public struct LibraryResolver: Sendable {
         entry.replacing("${ORIGIN}", with: origin).replacing("$ORIGIN", with: origin)
     }
 
-    private func realPath(_ path: String) throws -> String {
+    private static func realPath(_ path: String) throws -> String {
         guard let resolved = realpath(path, nil) else { throw SystemError(operation: "resolve", path: path) }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -55,6 +55,8 @@ public struct ImageInventory: Sendable {
         var filesByPackage: [String: [(host: String, image: String)]] = [:]
         var debianPackages: [String: DebianPackage] = [:]
         var executables: [String: ExecutableBuildInfo] = [:]
+        // By host path too, for the static links below: reading it scans the whole binary.
+        var buildInfoByHost: [String: ExecutableBuildInfo] = [:]
         for files in hostFiles {
             var inLayer: [String: DebianPackage] = [:]
             for file in files {
@@ -64,6 +66,7 @@ public struct ImageInventory: Sendable {
                     debianPackages[package.name] = package
                 } else if file.executable, let info = try ExecutableBuildInfo.read(from: file.host) {
                     executables[info.name] = info
+                    buildInfoByHost[file.host] = info
                 }
             }
             packagesByLayer.append(inLayer.keys.sorted().map { inLayer[$0]! })
@@ -79,7 +82,7 @@ public struct ImageInventory: Sendable {
         var staticallyLinked: [String: (executableID: String, package: DebianPackage)] = [:]
         for link in staticLinks {
             guard let package = owners[link.archiveHost] else { continue }
-            let executableID = try Self.linkingID(of: link.executableHost, owner: owners[link.executableHost])
+            let executableID = Self.linkingID(owner: owners[link.executableHost], buildInfo: buildInfoByHost[link.executableHost])
             staticallyLinked["\(executableID) \(package.name)"] = (executableID, package)
         }
         self.staticallyLinked = staticallyLinked.keys.sorted().map { staticallyLinked[$0]! }
@@ -99,9 +102,9 @@ public struct ImageInventory: Sendable {
     /// The SPDX id of an executable that links a static archive, as the document lists it: the
     /// Debian package that ships it, else the charon executable its build info names, else (a
     /// binary of unknown origin, which the document does not list) the image itself.
-    static func linkingID(of executable: String, owner: DebianPackage?) throws -> String {
-        if let owner { return SPDXDocument.identifier("deb", owner.name, owner.architecture) }
-        if let info = try ExecutableBuildInfo.read(from: executable) { return SPDXDocument.identifier("charon", info.name) }
+    static func linkingID(owner: DebianPackage?, buildInfo: ExecutableBuildInfo?) -> String {
+        if let owner { return owner.spdxID }
+        if let buildInfo { return buildInfo.spdxID }
         return SPDXDocument.identifier("Image")
     }
 
@@ -149,7 +152,7 @@ public struct ImageInventory: Sendable {
         }
         func debian(_ package: DebianPackage, comment: String? = nil) -> SPDXDocument.Package {
             .init(
-                SPDXID: SPDXDocument.identifier("deb", package.name, package.architecture),
+                SPDXID: package.spdxID,
                 name: package.name,
                 versionInfo: package.version,
                 supplier: package.maintainer.map(Self.supplier) ?? "NOASSERTION",
@@ -175,7 +178,7 @@ public struct ImageInventory: Sendable {
         packages += linkedOnly.keys.sorted().map { linkedOnly[$0]! }
         var swiftPackages: [String: SPDXDocument.Package] = [:]
         for executable in executables {
-            let id = SPDXDocument.identifier("charon", executable.name)
+            let id = executable.spdxID
             packages.append(
                 .init(
                     SPDXID: id,
@@ -209,8 +212,7 @@ public struct ImageInventory: Sendable {
         }
         packages += swiftPackages.keys.sorted().map { swiftPackages[$0]! }
         for link in staticallyLinked {
-            let packageID = SPDXDocument.identifier("deb", link.package.name, link.package.architecture)
-            relationships.append(.init(spdxElementId: link.executableID, relationshipType: "STATIC_LINK", relatedSpdxElement: packageID))
+            relationships.append(.init(spdxElementId: link.executableID, relationshipType: "STATIC_LINK", relatedSpdxElement: link.package.spdxID))
         }
 
         // The namespace must be unique per document, and the same for the same content: it is
@@ -239,4 +241,15 @@ public struct ImageInventory: Sendable {
         let email = maintainer[maintainer.index(after: open)..<close]
         return "Organization: \(name) (\(email))"
     }
+}
+
+extension ExecutableBuildInfo {
+    /// The executable's id in the SBOM (`SPDXRef-charon-charon-node`).
+    var spdxID: String { SPDXDocument.identifier("charon", name) }
+}
+
+extension DebianPackage {
+    /// The package's id in the SBOM (`SPDXRef-deb-libc6-amd64`): the same wherever it is listed
+    /// or linked from.
+    var spdxID: String { SPDXDocument.identifier("deb", name, architecture) }
 }
