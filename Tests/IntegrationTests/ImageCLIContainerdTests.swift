@@ -33,7 +33,9 @@ struct ImageCLIContainerdTests {
         let words = first.standardOutput.split(separator: " ").map(String.init)
         #expect(words.first == Self.reference)
         #expect(first.standardOutput.hasSuffix("written imported pinned\n"))
-        let digest = words[1]
+        // `#require`, not `words[1]`: a failed rebuild prints nothing, and indexing would crash
+        // the whole test process instead of failing this test.
+        let digest = try #require(words.dropFirst().first, "no digest in: \(first.standardOutput)")
 
         let listing = try await PrivateContainerd.ctr(["images", "ls", "name==\(Self.reference)"], namespace: namespace)
         #expect(listing.standardOutput.contains(digest))
