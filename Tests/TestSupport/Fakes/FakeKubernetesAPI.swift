@@ -30,7 +30,8 @@ public final class FakeKubernetesAPI: Sendable {
         var conditions: [Condition]
         var patchBodies: [[UInt8]]
         var rejected: [String]
-        var failNext: Int
+        /// Status PATCHes whose body contains this text are answered 503.
+        var failingMarker: String?
         /// What `GET /version` answers.
         var version = (major: "1", minor: "31", gitVersion: "v1.31.2")
     }
@@ -82,8 +83,10 @@ public final class FakeKubernetesAPI: Sendable {
         state.withLock { $0.version = (major, minor, gitVersion) }
     }
 
-    /// Answers the next `count` status PATCHes with 503.
-    public func failNextPatches(_ count: Int) { state.withLock { $0.failNext = count } }
+    /// Answers every status PATCH whose body contains `marker` with 503 (nil: none). Chosen by
+    /// content rather than by count so that a retry the client gave up on, arriving late on a
+    /// loaded machine, is still refused instead of landing after the test moved on.
+    public func failPatches(containing marker: String?) { state.withLock { $0.failingMarker = marker } }
 
     public static func start(node: String, token: String?) async throws -> FakeKubernetesAPI {
         let kubelet = Condition(
@@ -94,7 +97,7 @@ public final class FakeKubernetesAPI: Sendable {
             lastHeartbeatTime: "2026-01-01T00:00:00Z",
             lastTransitionTime: "2026-01-01T00:00:00Z"
         )
-        let state = State(token: token, conditions: [kubelet], patchBodies: [], rejected: [], failNext: 0)
+        let state = State(token: token, conditions: [kubelet], patchBodies: [], rejected: [], failingMarker: nil)
         let box = Box()
         let server = try await LoopbackServer.start { request in
             guard let api = box.api else { return .text(503, "starting") }
@@ -133,8 +136,7 @@ public final class FakeKubernetesAPI: Sendable {
                         #"{"kind":"Status","status":"Failure","message":"the body of the request was in an unknown format","code":415}"#
                     )
                 }
-                if state.failNext > 0 {
-                    state.failNext -= 1
+                if let marker = state.failingMarker, String(decoding: request.body, as: UTF8.self).contains(marker) {
                     return .json(503, #"{"kind":"Status","status":"Failure","message":"etcd is sulking","code":503}"#)
                 }
                 // Strategic merge by `type`: an entry replaces the condition of its type or is
