@@ -77,9 +77,10 @@ public struct Agent: Sendable {
     /// Runs until SIGTERM or SIGINT, then finishes (or abandons) the pass in flight and returns.
     public func run(onStatusServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let systemd = configuration.systemd.map { SystemdReporter(environment: $0, model: model, stallLimit: configuration.stallLimit) }
+        // Last, so that the first pass's reports have run before its pages are handed back.
         let loop = ReconcileLoop(
             pass: pass,
-            observers: observers(systemd: systemd),
+            observers: observers(systemd: systemd) + [StartupPageRelease(metrics: metrics)],
             interval: configuration.interval,
             retryInterval: configuration.retryInterval,
             shutdownGrace: configuration.shutdownGrace,

@@ -29,6 +29,7 @@ public final class AgentMetrics: Sendable {
         "charon_agent_health_state": "1 for the node's current overall state (healthy, degraded, unhealthy), 0 for the others.",
         "charon_agent_ready": "1 when the lifecycle image is imported with the expected digest and pinned.",
         "charon_agent_node_condition_patches_total": "PATCHes of this node's conditions to the Kubernetes API, by result.",
+        "charon_agent_startup_pages_released_bytes": "Resident bytes handed back to the kernel after the first pass (pages touched only at start).",
         "charon_agent_fleet_leader": "1 while this agent holds the fleet Lease and runs the fleet pass, else 0.",
         "charon_agent_fleet_passes_total": "Fleet passes this agent ran, by result.",
         "charon_agent_fleet_pass_duration_seconds": "Time one fleet pass took.",
@@ -53,6 +54,7 @@ public final class AgentMetrics: Sendable {
     private let patchesSucceeded: CoreMetrics.Counter
     private let patchesFailed: CoreMetrics.Counter
     private let healthStates: [HealthState: CoreMetrics.Gauge]
+    private let startupPagesReleased: CoreMetrics.Gauge
 
     public init(version: String = CharonVersion.current) {
         registry = PrometheusCollectorRegistry()
@@ -87,6 +89,7 @@ public final class AgentMetrics: Sendable {
             states[state] = CoreMetrics.Gauge(label: "charon_agent_health_state", dimensions: [("state", state.rawValue)], factory: factory)
         }
         healthStates = states
+        startupPagesReleased = CoreMetrics.Gauge(label: "charon_agent_startup_pages_released_bytes", factory: factory)
     }
 
     public func passFinished(succeeded: Bool, duration: Duration) {
@@ -106,6 +109,10 @@ public final class AgentMetrics: Sendable {
         imports.increment()
         importedBytes.increment(by: bytes)
         importDuration.record(duration: duration)
+    }
+
+    public func startupPagesReleased(bytes: Int64) {
+        startupPagesReleased.record(bytes)
     }
 
     public func nodeConditionsPatched(succeeded: Bool) {

@@ -42,6 +42,11 @@ struct AgentContainerdTests {
         #expect(metrics.contains("charon_agent_ready 1.0"))
         #expect(metrics.contains("charon_agent_check_ok{check=\"containerd\"} 1.0"))
         #expect(metrics.contains("# HELP charon_agent_reconcile_passes_total"))
+        // After the first pass is reported, the pages touched only at start go back to the kernel.
+        let released = await eventually(within: .seconds(30)) {
+            await harness.body("/metrics").flatMap { Self.gaugeValue("charon_agent_startup_pages_released_bytes", in: $0) }.map { $0 > 0 } ?? false
+        }
+        #expect(released, "agent log: \(agent.standardError)")
 
         // The operator CLI: a table, and JSON with the same document; exit 0 means healthy.
         let table = try await BuiltProducts.run("charon-node", ["status", "--url", harness.url])
@@ -296,5 +301,10 @@ struct AgentContainerdTests {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return status
+    }
+
+    /// The value of an unlabelled gauge in a Prometheus exposition.
+    static func gaugeValue(_ name: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
     }
 }
