@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Why: a daemon's resident set keeps every file page it ever touched until memory runs short.
 /// For the agent that is argument parsing, the dynamic loader's work on libcurl's closure and
-/// the first pass — measured at ~9 MiB of its ~24 MiB, against a working set of ~14 MiB that its
+/// the first pass — measured at ~10 MiB of its ~24 MiB, against a working set of ~14 MiB that its
 /// passes and scrapes touch again (docs/agent.md, "Memory: pages touched only at start").
 /// `MADV_PAGEOUT` reclaims them now instead: clean file pages that only this process maps leave
 /// the page cache and the pod's memory cgroup; pages still in use fault back in from the file.
