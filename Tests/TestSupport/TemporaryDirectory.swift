@@ -22,12 +22,27 @@ public final class TemporaryDirectory {
         Self.remove(path)
     }
 
-    /// Writes a text file under this folder, creating parents.
+    /// Writes a text file under this folder, creating parents, atomically.
+    ///
+    /// An executable (an `x` bit in `mode`) is written by a child process (`install`), never
+    /// through a descriptor of this one: a child that a concurrent test forks in that moment holds
+    /// a copy of the descriptor until it execs, and running the file meanwhile fails with ETXTBSY
+    /// ("Text file busy": a fake `tailscale` failed this way in CI).
     @discardableResult
     public func write(_ relativePath: String, _ text: String, mode: mode_t = 0o644) throws -> String {
         let full = "\(path)/\(relativePath)"
         try POSIXIO.makeDirectories(POSIXIO.directoryName(of: full))
-        try AtomicFile.write(Array(text.utf8), to: full, mode: mode)
+        guard mode & 0o111 != 0 else {
+            try AtomicFile.write(Array(text.utf8), to: full, mode: mode)
+            return full
+        }
+        let source = "\(full).source"
+        let staged = "\(full).staged"
+        try AtomicFile.write(Array(text.utf8), to: source, mode: 0o600)
+        defer { unlink(source) }
+        let status = try runToCompletion("/usr/bin/install", ["-m", String(mode, radix: 8), "-T", source, staged])
+        guard status == 0 else { throw SystemError(operation: "install (exit \(status)) an executable as", path: full, code: EIO) }
+        guard rename(staged, full) == 0 else { throw SystemError(operation: "rename into place", path: full) }
         return full
     }
 

@@ -141,7 +141,7 @@ struct AgentContainerdTests {
         let started = try await script.check(["start", folder])
         let socket = String(started.split(whereSeparator: \.isNewline).last ?? "")
         defer {
-            _ = try? Self.runSync("\(BuiltProducts.packageRoot)/scripts/private-containerd.sh", ["stop", folder])
+            _ = try? runToCompletion("\(BuiltProducts.packageRoot)/scripts/private-containerd.sh", ["stop", folder])
             TemporaryDirectory.remove(folder)
         }
 
@@ -290,17 +290,6 @@ struct AgentContainerdTests {
         }
         #expect(stopping)
         #expect(try await agent.wait(timeout: .seconds(90)) == 0, "\(agent.standardError)")
-    }
-
-    /// For `defer`, which cannot await.
-    static func runSync(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        var pid: pid_t = 0
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        guard posix_spawn(&pid, executable, nil, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status
     }
 
     /// The value of an unlabelled gauge in a Prometheus exposition.
